@@ -1,0 +1,240 @@
+"""site.yaml: validated into a typed SiteConfig, every mistake reported with its line."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator import yamlfile
+from generator.errors import Collector
+from generator.fields import Fields, Text
+from generator.yamlfile import LineMap
+
+CONFIG_FILE = "site.yaml"
+DEFAULT_KINDS = ("like", "love", "laugh", "wow", "sad")
+AGE_RATINGS = ("0+", "6+", "12+", "16+", "18+")
+KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANG_RE = re.compile(r"^[a-z]{2,3}$")
+
+TOP_KEYS = (
+    "title", "description", "district", "base_url", "default_language", "languages",
+    "timezone", "theme", "per_page", "feed_items", "age_rating", "year_banner",
+    "categories", "imprint", "telegram", "reactions",
+)  # fmt: skip
+IMPRINT_KEYS = ("founder", "chief_editor", "email", "phone", "address", "registration")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    label: str
+    prefix: str  # URL prefix: "" for the default language, "/tt" for the others
+
+
+@dataclass(frozen=True)
+class Telegram:
+    channel: str  # the outlet's own channel URL
+    name: Text  # the channel's name as shown in the promo line
+    holding: str | None  # the media holding's channel URL
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path
+    title: Text
+    base_url: str  # always ends with "/"
+    default_language: str
+    languages: tuple[Language, ...]
+    categories: dict[str, Text]
+    description: Text | None = None
+    district: Text | None = None
+    timezone: str = "Europe/Moscow"
+    theme: str = "default"
+    per_page: int = 20
+    feed_items: int = 50
+    age_rating: str = "18+"
+    year_banner: Text | None = None
+    imprint: dict[str, Text] = field(default_factory=dict)
+    telegram: Telegram | None = None
+    reactions_endpoint: str = "/api/reactions"
+    reactions_kinds: tuple[str, ...] = DEFAULT_KINDS
+    digest: str = ""  # hash of site.yaml's bytes, part of every cache key
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url without its final slash ("" at a domain's root)."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    @property
+    def lang_codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    def language(self, code: str) -> Language:
+        return next(lang for lang in self.languages if lang.code == code)
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read and validate ROOT/site.yaml; raise SiteError listing every problem."""
+    errors = Collector()
+    path = root / CONFIG_FILE
+    try:
+        raw = path.read_bytes()
+        data = yamlfile.load(raw.decode("utf-8"))
+    except FileNotFoundError:
+        errors.add(CONFIG_FILE, 1, f"no {CONFIG_FILE} in {root}")
+    except UnicodeDecodeError:
+        errors.add(CONFIG_FILE, 1, "the file is not UTF-8 text")
+    except yamlfile.YamlError as exc:
+        errors.add(CONFIG_FILE, exc.line, exc.message)
+    errors.raise_if_any()
+    if not isinstance(data, LineMap):
+        errors.add(CONFIG_FILE, 1, "site.yaml must be a mapping of settings")
+        errors.raise_if_any()
+    config = _read(Fields(data, CONFIG_FILE, errors, missing_line=1), root, raw)
+    errors.raise_if_any()
+    return config
+
+
+def _read(f: Fields, root: Path, raw: bytes) -> SiteConfig:
+    f.reject_unknown(TOP_KEYS)
+    languages = _languages(f)
+    codes = [lang for lang, _ in languages]
+    default = f.string("default_language", required=True)
+    if default and codes and default not in codes:
+        f.error("default_language", f"default_language '{default}' is not one of languages")
+    default = default if default in codes else (codes[0] if codes else "")
+    ordered = sorted(languages, key=lambda item: item[0] != default)
+    langs = tuple(Language(c, label, "" if c == default else f"/{c}") for c, label in ordered)
+    title = f.text("title", codes, required=True)
+    categories = _categories(f, codes)
+    base_url = _base_url(f)
+    result = SiteConfig(
+        root=root,
+        title=title or {},
+        base_url=base_url,
+        default_language=default,
+        languages=langs,
+        categories=categories,
+        description=f.text("description", codes),
+        district=f.text("district", codes),
+        timezone=_timezone(f),
+        theme=f.string("theme", default="default") or "default",
+        per_page=f.integer("per_page", 20),
+        feed_items=f.integer("feed_items", 50),
+        age_rating=_age_rating(f),
+        year_banner=f.text("year_banner", codes),
+        imprint=_imprint(f, codes),
+        telegram=_telegram(f, codes),
+        **_reactions(f),  # type: ignore[arg-type]
+        digest=hashlib.sha256(raw).hexdigest(),
+    )
+    return result
+
+
+def _languages(f: Fields) -> list[tuple[str, str]]:
+    sub = f.mapping("languages", required=True)
+    if sub is None:
+        return []
+    result = []
+    for code in sub.data:
+        if not isinstance(code, str) or not LANG_RE.match(code):
+            sub.error(code, f"language code '{code}' must be two or three lowercase letters")
+            continue
+        entry = sub.mapping(code, required=True)
+        label = code.capitalize()
+        if entry is not None:
+            entry.reject_unknown(["label"])
+            label = entry.string("label", required=True) or label
+        result.append((code, label))
+    if not result:
+        f.error("languages", "'languages' must list at least one language")
+    return result
+
+
+def _categories(f: Fields, codes: list[str]) -> dict[str, Text]:
+    sub = f.mapping("categories", required=True)
+    if sub is None:
+        return {}
+    result = {}
+    for key in sub.data:
+        if not isinstance(key, str) or not KEY_RE.match(key):
+            sub.error(key, f"rubric key '{key}' must be lowercase latin letters, digits and hyphens")
+            continue
+        labels = sub.text(key, codes, required=True)
+        if labels is not None:
+            result[key] = labels
+    if not sub.data:
+        f.error("categories", "'categories' must list at least one rubric")
+    return result
+
+
+def _base_url(f: Fields) -> str:
+    url = f.string("base_url", required=True) or ""
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+        f.error("base_url", f"base_url '{url}' must be an absolute http(s) URL")
+    return url if url.endswith("/") else url + "/"
+
+
+def _timezone(f: Fields) -> str:
+    name = f.string("timezone", default="Europe/Moscow") or "Europe/Moscow"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        f.error("timezone", f"unknown time zone '{name}' (e.g. Europe/Moscow)")
+        return "Europe/Moscow"
+    return name
+
+
+def _age_rating(f: Fields) -> str:
+    rating = f.string("age_rating", default="18+") or "18+"
+    if rating not in AGE_RATINGS:
+        f.error("age_rating", f"age_rating must be one of {', '.join(AGE_RATINGS)}")
+    return rating
+
+
+def _imprint(f: Fields, codes: list[str]) -> dict[str, Text]:
+    sub = f.mapping("imprint")
+    if sub is None:
+        return {}
+    sub.reject_unknown(IMPRINT_KEYS)
+    texts = {key: sub.text(key, codes) for key in IMPRINT_KEYS}
+    return {key: text for key, text in texts.items() if text is not None}
+
+
+def _telegram(f: Fields, codes: list[str]) -> Telegram | None:
+    sub = f.mapping("telegram")
+    if sub is None:
+        return None
+    sub.reject_unknown(["channel", "name", "holding"])
+    channel = sub.string("channel", required=True)
+    name = sub.text("name", codes, required=True)
+    if channel is None or name is None:
+        return None
+    return Telegram(channel, name, sub.string("holding"))
+
+
+def _reactions(f: Fields) -> dict[str, object]:
+    sub = f.mapping("reactions")
+    if sub is None:
+        return {}
+    sub.reject_unknown(["endpoint", "kinds"])
+    result: dict[str, object] = {}
+    endpoint = sub.string("endpoint")
+    if endpoint is not None:
+        result["reactions_endpoint"] = endpoint
+    kinds = sub.string_list("kinds")
+    if kinds:
+        if len(kinds) != 5 or len(set(kinds)) != 5 or not all(KEY_RE.match(k) for k in kinds):
+            sub.error("kinds", "'reactions.kinds' must list five different lowercase names")
+        else:
+            result["reactions_kinds"] = kinds
+    return result

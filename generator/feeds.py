@@ -1,0 +1,125 @@
+"""RSS per language (Dzen-ready), sitemap.xml with hreflang alternates, robots.txt."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from collections.abc import Callable, Mapping
+from email.utils import format_datetime
+from xml.sax.saxutils import escape, quoteattr
+
+from markupsafe import Markup
+
+from generator import urls
+from generator.config import SiteConfig
+from generator.model import Article, OutputFile, Site
+
+BodyFn = Callable[[Article], Markup]
+NS = (
+    'xmlns:atom="http://www.w3.org/2005/Atom" '
+    'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+    'xmlns:media="http://search.yahoo.com/mrss/"'
+)
+
+
+def feeds(
+    config: SiteConfig, site: Site, body: BodyFn, sizes: Mapping[str, int]
+) -> list[OutputFile]:
+    files = [_rss(config, site, lang, body, sizes) for lang in config.lang_codes]
+    files += [_sitemap(config, site), _robots(config), _page_ids(site)]
+    return files
+
+
+def _abs(config: SiteConfig, path: str) -> str:
+    """A site path as an absolute URL (base_url already holds any base path)."""
+    return config.base_url.rstrip("/") + path
+
+
+def _rss(
+    config: SiteConfig, site: Site, lang: str, body: BodyFn, sizes: Mapping[str, int]
+) -> OutputFile:
+    items = site.articles[lang][: config.feed_items]
+    home = _abs(config, urls.home(config, lang))
+    self_url = _abs(config, urls.rss(config, lang))
+    built = format_datetime(items[0].doc.date) if items else None
+    head = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f"<rss version=\"2.0\" {NS}>",
+        "<channel>",
+        f"<title>{escape(config.title[lang])}</title>",
+        f"<link>{escape(home)}</link>",
+        f"<description>{escape((config.description or config.title)[lang])}</description>",
+        f"<language>{lang}</language>",
+        f'<atom:link href={quoteattr(self_url)} rel="self" type="application/rss+xml"/>',
+    ]
+    if built:
+        head.append(f"<lastBuildDate>{built}</lastBuildDate>")
+    entries = [_item(config, a, body, sizes) for a in items]
+    text = "\n".join([*head, *entries, "</channel>", "</rss>", ""])
+    return OutputFile(urls.rss(config, lang).lstrip("/"), text.encode("utf-8"))
+
+
+def _item(config: SiteConfig, article: Article, body: BodyFn, sizes: Mapping[str, int]) -> str:
+    doc = article.doc
+    link = _abs(config, article.url)
+    parts = [
+        "<item>",
+        f"<title>{escape(doc.title)}</title>",
+        f"<link>{escape(link)}</link>",
+        f'<guid isPermaLink="true">{escape(link)}</guid>',
+        f"<pubDate>{format_datetime(doc.date)}</pubDate>",
+        f"<category>{escape(config.categories[doc.category][doc.lang])}</category>",
+    ]
+    if doc.author:
+        parts.append(f"<author>{escape(doc.author)}</author>")
+    if doc.lead:
+        parts.append(f"<description>{escape(doc.lead)}</description>")
+    if doc.image:
+        parts.append(_enclosure(config, doc.image, sizes))
+    parts.append('<media:rating scheme="urn:simple">nonadult</media:rating>')
+    parts.append(f"<content:encoded><![CDATA[{_cdata(str(body(article)))}]]></content:encoded>")
+    parts.append("</item>")
+    return "\n".join(parts)
+
+
+def _enclosure(config: SiteConfig, image: str, sizes: Mapping[str, int]) -> str:
+    path = image.lstrip("/")
+    url = image if urls.is_external(image) else _abs(config, f"/{path}")
+    kind = mimetypes.guess_type(path)[0] or "image/jpeg"
+    return f'<enclosure url={quoteattr(url)} length="{sizes.get(path, 0)}" type="{kind}"/>'
+
+
+def _cdata(text: str) -> str:
+    return text.replace("]]>", "]]]]><![CDATA[>")
+
+
+def _sitemap(config: SiteConfig, site: Site) -> OutputFile:
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
+    for page in site.pages:
+        if page.kind == "not_found":
+            continue
+        lines.append(f"<url><loc>{escape(_abs(config, page.url))}</loc>")
+        if page.article:
+            lines.append(f"<lastmod>{page.article.doc.date.date().isoformat()}</lastmod>")
+        for lang, url in page.alternates if len(page.alternates) > 1 else ():
+            href = quoteattr(_abs(config, url))
+            lines.append(f'<xhtml:link rel="alternate" hreflang="{lang}" href={href}/>')
+        lines.append("</url>")
+    lines += ["</urlset>", ""]
+    return OutputFile("sitemap.xml", "\n".join(lines).encode("utf-8"))
+
+
+def _robots(config: SiteConfig) -> OutputFile:
+    sitemap = _abs(config, "/sitemap.xml")
+    text = f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"
+    return OutputFile("robots.txt", text.encode("utf-8"))
+
+
+def _page_ids(site: Site) -> OutputFile:
+    """The ids the reactions endpoint accepts (REACTIONS_PAGES): every article's URL path."""
+    ids = sorted(a.url for items in site.articles.values() for a in items)
+    return OutputFile("reactions-pages.json", (json.dumps(ids, indent=0) + "\n").encode("utf-8"))

@@ -1,0 +1,136 @@
+"""Markdown bodies: Python-Markdown with the extensions a newsroom needs.
+
+Raw HTML stays allowed (editors embed video players). Links and images are rewritten to
+placeholders that the site resolves later, so this stage depends on one file only.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.extensions.toc import TocExtension
+from markdown.treeprocessors import Treeprocessor
+
+from generator.errors import Collector
+from generator.model import Heading, Link
+from generator.slugs import anchor
+
+MD_LINK = "khabar-md:"  # href="khabar-md:content/ru/x.md#part" -> that article's URL
+ROOT_LINK = "khabar-root:"  # href="khabar-root:/images/x.jpg" -> under the site's base path
+WORD = re.compile(r"\w+")
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    links: tuple[Link, ...]
+    images: tuple[tuple[str, int], ...]
+    headings: tuple[Heading, ...]
+    words: int
+
+
+class _Targets(Treeprocessor):
+    """Collects and rewrites the internal targets of one document."""
+
+    source = ""
+    links: list[tuple[str, str]]  # (target source path, raw href)
+    images: list[tuple[str, str]]  # (path under static/, raw src)
+
+    def run(self, root: ET.Element) -> None:
+        self.links, self.images = [], []
+        for element in root.iter():
+            if element.tag == "a" and element.get("href"):
+                element.set("href", self._href(element.get("href", "")))
+            elif element.tag == "img" and element.get("src"):
+                element.set("src", self._src(element.get("src", "")))
+
+    def _href(self, href: str) -> str:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path:
+            return href
+        if parts.path.startswith("/"):
+            return ROOT_LINK + href
+        if parts.path.endswith(".md"):
+            folder = posixpath.dirname(self.source)
+            target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+            self.links.append((target, href))
+            return MD_LINK + target + (f"#{parts.fragment}" if parts.fragment else "")
+        return href
+
+    def _src(self, src: str) -> str:
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc:
+            return src
+        path = unquote(parts.path).lstrip("/")
+        self.images.append((path, src))
+        return f"{ROOT_LINK}/{path}"
+
+
+class _TargetsExtension(Extension):
+    def __init__(self) -> None:
+        super().__init__()
+        self.processor: _Targets | None = None
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+        self.processor = _Targets(md)
+        # After inline patterns (priority 20) so links exist; before prettify.
+        md.treeprocessors.register(self.processor, "khabar_targets", 15)
+
+
+_ENGINE: tuple[markdown.Markdown, _TargetsExtension] | None = None
+
+
+def _engine() -> tuple[markdown.Markdown, _TargetsExtension]:
+    global _ENGINE
+    if _ENGINE is None:
+        targets = _TargetsExtension()
+        md = markdown.Markdown(
+            extensions=[
+                "tables", "attr_list", "fenced_code", "footnotes", "def_list", "abbr",
+                "sane_lists", "md_in_html", TocExtension(slugify=anchor, toc_depth="2-4"),
+                targets,
+            ],  # fmt: skip
+            output_format="html",
+        )
+        _ENGINE = (md, targets)
+    return _ENGINE
+
+
+def render(body: str, path: str, first_line: int, errors: Collector) -> Rendered:
+    """Markdown to HTML. `first_line` is the body's line in the file, for error positions."""
+    md, targets = _engine()
+    assert targets.processor is not None
+    targets.processor.source = path
+    html = md.reset().convert(body)
+    processor = targets.processor
+    lines = body.splitlines()
+    return Rendered(
+        html=html,
+        links=tuple(Link(t, _line_of(raw, lines, first_line)) for t, raw in processor.links),
+        images=tuple((p, _line_of(raw, lines, first_line)) for p, raw in processor.images),
+        headings=tuple(_headings(getattr(md, "toc_tokens", []))),
+        words=len(WORD.findall(TAG.sub(" ", html))),
+    )
+
+
+def _line_of(needle: str, lines: list[str], first_line: int) -> int:
+    for number, line in enumerate(lines):
+        if needle in line:
+            return first_line + number
+    return first_line
+
+
+def _headings(tokens: list[dict[str, object]]) -> list[Heading]:
+    result = []
+    for token in tokens:
+        result.append(Heading(int(str(token["level"])), str(token["id"]), str(token["name"])))
+        children = token.get("children")
+        result.extend(_headings(children if isinstance(children, list) else []))
+    return result

@@ -1,0 +1,122 @@
+"""The data that flows through the pipeline. Dataclasses only: no I/O, no imports of ours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # relative to the site root, e.g. content/ru/2024/school.md
+    lang: str
+    rel: str  # path under content/<lang>/ without ".md", e.g. 2024/school
+    data: bytes
+    digest: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relative link from one article's body to another article's Markdown file."""
+
+    target: str  # source path of the target, relative to the site root
+    line: int
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as written: front matter checked, Markdown rendered. Pure of the site."""
+
+    source: str
+    lang: str
+    rel: str
+    title: str
+    date: datetime
+    category: str
+    slug: str
+    translation_key: str
+    body_html: str  # internal links are placeholders until the site resolves them
+    lead: str | None = None
+    tags: tuple[str, ...] = ()
+    author: str | None = None
+    image: str | None = None  # a path under static/ or an absolute URL
+    image_alt: str | None = None
+    image_credit: str | None = None
+    draft: bool = False
+    pinned: bool = False
+    expires: datetime | None = None
+    links: tuple[Link, ...] = ()
+    images: tuple[tuple[str, int], ...] = ()  # (path under static/, line)
+    headings: tuple[Heading, ...] = ()
+    words: int = 0
+    lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Article:
+    doc: Document
+    url: str
+    tags: tuple[Tag, ...]
+    translations: tuple[tuple[str, str], ...]  # (lang, url) of published translations
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page of the site, ready for a template."""
+
+    kind: str  # article, home, category, tag, archive, archives, not_found
+    lang: str
+    url: str
+    title: str
+    template: str
+    article: Article | None = None
+    articles: tuple[Article, ...] = ()
+    pinned: tuple[Article, ...] = ()
+    key: str = ""  # rubric key, tag slug or YYYY/MM
+    number: int = 1
+    total: int = 1
+    prev_url: str | None = None
+    next_url: str | None = None
+    alternates: tuple[tuple[str, str], ...] = ()  # hreflang: (lang, url), self included
+    switch: tuple[tuple[str, str], ...] = ()  # language switch: (lang, url) of the others
+    months: tuple[tuple[str, int], ...] = ()  # archive index: (YYYY/MM, count)
+    related: tuple[Article, ...] = ()  # "read also": neighbours in the same rubric
+
+
+@dataclass(frozen=True)
+class Site:
+    articles: dict[str, tuple[Article, ...]]  # per language, newest first
+    pages: tuple[Page, ...]
+    tags: dict[str, tuple[Tag, ...]]
+    urls: dict[str, str]  # source path -> article URL, published or not (for body links)
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # relative to the output folder, POSIX separators
+    data: bytes
+
+
+@dataclass
+class BuildReport:
+    files: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    pages: int = 0
+    articles: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0

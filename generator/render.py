@@ -1,0 +1,132 @@
+"""Pages through the theme's Jinja templates into OutputFiles. No I/O but reading templates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from generator import i18n, urls
+from generator.config import SiteConfig
+from generator.errors import Collector, Problem, SiteError
+from generator.markup import MD_LINK, ROOT_LINK
+from generator.model import Article, OutputFile, Page, Site
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(rf'(href|src)="({re.escape(MD_LINK)}|{re.escape(ROOT_LINK)})([^"#]*)')
+
+
+@dataclass(frozen=True)
+class Theme:
+    folders: tuple[Path, ...]  # the site's theme first, then the project's
+    strings: dict[str, i18n.Strings]
+
+    @property
+    def static_folders(self) -> tuple[Path, ...]:
+        return tuple(f / "static" for f in reversed(self.folders) if (f / "static").is_dir())
+
+
+def load_theme(config: SiteConfig) -> Theme:
+    errors = Collector()
+    candidates = (config.root / "themes" / config.theme, PROJECT_ROOT / "themes" / config.theme)
+    folders = tuple(dict.fromkeys(f for f in candidates if f.is_dir()))
+    if not folders:
+        errors.add("site.yaml", 1, f"theme '{config.theme}' not found in themes/")
+        errors.raise_if_any()
+    shown = f"themes/{config.theme}/i18n"
+    strings = {
+        lang: i18n.load_strings(folders[-1] / "i18n", lang, errors, shown)
+        for lang in config.lang_codes
+    }
+    errors.raise_if_any()
+    return Theme(folders, strings)
+
+
+class Renderer:
+    def __init__(self, config: SiteConfig, theme: Theme, site: Site) -> None:
+        self.config = config
+        self.theme = theme
+        self.site = site
+        self.env = _environment(theme, config)
+
+    def pages(self) -> Iterator[OutputFile]:
+        for page in self.site.pages:
+            yield self.page(page)
+
+    def page(self, page: Page) -> OutputFile:
+        template = self.env.get_template(page.template)
+        strings = self.theme.strings[page.lang]
+        html = template.render(page=page, lang=page.lang, t=strings, body=self.body)
+        return OutputFile(urls.output_path(page.url), html.encode("utf-8"))
+
+    def body(self, article: Article) -> Markup:
+        """The article's HTML with internal link placeholders resolved."""
+
+        def resolve(match: re.Match[str]) -> str:
+            attr, kind, target = match.groups()
+            if kind == MD_LINK:
+                target = self.site.urls.get(target, "/")
+            return f'{attr}="{self.config.base_path}{target}'
+
+        return Markup(PLACEHOLDER.sub(resolve, article.doc.body_html))  # noqa: S704 - ours
+
+
+def _environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f / "templates") for f in theme.folders]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    tz = config.tz
+    env.globals.update(site=config, config=config, url_for=urls)
+    env.filters.update(
+        url=lambda path: f"{config.base_path}{path}",
+        absolute=lambda path: _absolute(config, path),
+        asset=lambda path: path if urls.is_external(path) else f"{config.base_path}/{path.lstrip('/')}",
+        date=lambda m, lang: i18n.long_date(m.astimezone(tz), lang),
+        time=lambda m, lang: i18n.short_time(m.astimezone(tz), lang),
+        iso=lambda m: m.astimezone(tz).isoformat(),
+        month=i18n.month_title,
+    )
+    return env
+
+
+def _absolute(config: SiteConfig, path: str) -> str:
+    return config.base_url.rstrip("/") + path if path.startswith("/") else path
+
+
+def render_site(renderer: Renderer) -> list[OutputFile]:
+    try:
+        return list(renderer.pages())
+    except (jinja2.TemplateError, KeyError) as exc:
+        raise SiteError([_template_problem(exc, renderer.config.root)]) from None
+
+
+def _template_problem(exc: Exception, root: Path) -> Problem:
+    """Name the template file and line: from a syntax error, or the deepest template frame."""
+    where = (getattr(exc, "filename", None), getattr(exc, "lineno", None))
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
+            where = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    filename, line = where
+    path = _shown(Path(filename), root) if filename else "themes"
+    return Problem(path, line or 1, f"template error: {getattr(exc, 'message', None) or exc}")
+
+
+def _shown(path: Path, root: Path) -> str:
+    for base in (root, PROJECT_ROOT):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return path.as_posix()
+
+
+__all__ = ["Renderer", "Theme", "load_theme", "render_site"]
