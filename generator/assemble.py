@@ -92,14 +92,14 @@ def _tags(config: SiteConfig, live: Sequence[Document]) -> dict[tuple[str, str],
     """(lang, tag as written) -> Tag; spellings with one slug share the commonest label."""
     spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for doc in live:
-        for tag in doc.tags:
-            if slugify(tag):
-                spellings[(doc.lang, slugify(tag))][tag] += 1
+        for spelling in doc.tags:
+            if slugify(spelling):
+                spellings[(doc.lang, slugify(spelling))][spelling] += 1
     result = {}
     for (lang, slug), counts in spellings.items():
         label = min(counts, key=lambda s: (-counts[s], s))
-        tag = Tag(slug, label, urls.tag(config, lang, slug))
-        result.update({(lang, spelling): tag for spelling in counts})
+        found = Tag(slug, label, urls.tag(config, lang, slug))
+        result.update({(lang, spelling): found for spelling in counts})
     return result
 
 

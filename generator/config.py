@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator import yamlfile
-from generator.errors import Collector
+from generator.errors import Collector, Problem, SiteError
 from generator.fields import Fields, Text
 from generator.yamlfile import LineMap
 
@@ -83,6 +83,16 @@ class SiteConfig:
 
 def load_config(root: Path) -> SiteConfig:
     """Read and validate ROOT/site.yaml; raise SiteError listing every problem."""
+    config, problems = read_config(root)
+    if problems or config is None:
+        raise SiteError(problems)
+    return config
+
+
+def read_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
+    """The config and its problems. A config with problems is still returned when it is
+    usable enough (languages and rubrics read) for the articles to be checked against it,
+    so that one run lists the mistakes of site.yaml and of the articles together."""
     errors = Collector()
     path = root / CONFIG_FILE
     try:
@@ -94,13 +104,14 @@ def load_config(root: Path) -> SiteConfig:
         errors.add(CONFIG_FILE, 1, "the file is not UTF-8 text")
     except yamlfile.YamlError as exc:
         errors.add(CONFIG_FILE, exc.line, exc.message)
-    errors.raise_if_any()
+    if errors.problems:
+        return None, errors.problems
     if not isinstance(data, LineMap):
         errors.add(CONFIG_FILE, 1, "site.yaml must be a mapping of settings")
-        errors.raise_if_any()
+        return None, errors.problems
     config = _read(Fields(data, CONFIG_FILE, errors, missing_line=1), root, raw)
-    errors.raise_if_any()
-    return config
+    usable = bool(config.languages and config.categories)
+    return (config if usable else None), errors.problems
 
 
 def _read(f: Fields, root: Path, raw: bytes) -> SiteConfig:
@@ -166,11 +177,13 @@ def _categories(f: Fields, codes: list[str]) -> dict[str, Text]:
     result = {}
     for key in sub.data:
         if not isinstance(key, str) or not KEY_RE.match(key):
-            sub.error(key, f"rubric key '{key}' must be lowercase latin letters, digits and hyphens")
+            sub.error(
+                key, f"rubric key '{key}' must be lowercase latin letters, digits and hyphens"
+            )
             continue
         labels = sub.text(key, codes, required=True)
-        if labels is not None:
-            result[key] = labels
+        # A rubric with a missing label still exists: its articles are not flagged too.
+        result[key] = labels or {code: key for code in codes}
     if not sub.data:
         f.error("categories", "'categories' must list at least one rubric")
     return result

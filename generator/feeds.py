@@ -22,6 +22,12 @@ NS = (
 )
 
 
+def paths(config: SiteConfig) -> list[str]:
+    """Where `feeds` writes, known before rendering so that clashes are found first."""
+    rss = [urls.rss(config, lang).lstrip("/") for lang in config.lang_codes]
+    return [*rss, "sitemap.xml", "robots.txt", "reactions-pages.json"]
+
+
 def feeds(
     config: SiteConfig, site: Site, body: BodyFn, sizes: Mapping[str, int]
 ) -> list[OutputFile]:
@@ -44,7 +50,7 @@ def _rss(
     built = format_datetime(items[0].doc.date) if items else None
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f"<rss version=\"2.0\" {NS}>",
+        f'<rss version="2.0" {NS}>',
         "<channel>",
         f"<title>{escape(config.title[lang])}</title>",
         f"<link>{escape(home)}</link>",

@@ -47,7 +47,9 @@ class Fields:
         if key in self.data and self.data[key] is not None:
             return True
         if required:
-            self.errors.add(self.path, self.missing_line, f"missing required key '{self.name(key)}'")
+            self.errors.add(
+                self.path, self.missing_line, f"missing required key '{self.name(key)}'"
+            )
         return False
 
     def string(self, key: str, required: bool = False, default: str | None = None) -> str | None:

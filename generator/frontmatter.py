@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
@@ -34,8 +35,8 @@ def parse_document(source: SourceFile, config: SiteConfig) -> Document:
     doc = _fields(Fields(data, source.path, errors, missing_line=1), source, config)
     rendered = markup.render(body, source.path, body_line, errors)
     errors.raise_if_any()
-    return Document(
-        **doc,
+    return replace(
+        doc,
         body_html=rendered.html,
         links=rendered.links,
         images=rendered.images,
@@ -87,28 +88,29 @@ def _load_header(header: str, path: str, errors: Collector) -> LineMap:
     return data
 
 
-def _fields(f: Fields, source: SourceFile, config: SiteConfig) -> dict[str, object]:
+def _fields(f: Fields, source: SourceFile, config: SiteConfig) -> Document:
     f.reject_unknown(KEYS)
     tz = config.tz
-    return {
-        "source": source.path,
-        "lang": source.lang,
-        "rel": source.rel,
-        "title": f.string("title", required=True) or "",
-        "date": _date(f, "date", tz, required=True) or datetime.min.replace(tzinfo=tz),
-        "category": _category(f, config),
-        "slug": _slug(f, source),
-        "translation_key": f.string("translation_key") or source.rel,
-        "lead": f.string("lead") or None,
-        "tags": _unique(f.string_list("tags")),
-        "author": f.string("author") or None,
-        "image": f.string("image") or None,
-        "image_alt": f.string("image_alt") or None,
-        "image_credit": f.string("image_credit") or None,
-        "draft": f.boolean("draft"),
-        "pinned": f.boolean("pinned"),
-        "expires": _date(f, "expires", tz),
-    }
+    return Document(
+        source=source.path,
+        lang=source.lang,
+        rel=source.rel,
+        title=f.string("title", required=True) or "",
+        date=_date(f, "date", tz, required=True) or datetime.min.replace(tzinfo=tz),
+        category=_category(f, config),
+        slug=_slug(f, source),
+        translation_key=f.string("translation_key") or source.rel,
+        body_html="",
+        lead=f.string("lead") or None,
+        tags=_unique(f.string_list("tags")),
+        author=f.string("author") or None,
+        image=f.string("image") or None,
+        image_alt=f.string("image_alt") or None,
+        image_credit=f.string("image_credit") or None,
+        draft=f.boolean("draft"),
+        pinned=f.boolean("pinned"),
+        expires=_date(f, "expires", tz),
+    )
 
 
 def _date(f: Fields, key: str, tz: ZoneInfo, required: bool = False) -> datetime | None:
@@ -160,4 +162,4 @@ def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-__all__ = ["parse_document", "parse_moment", "split", "SiteError"]
+__all__ = ["SiteError", "parse_document", "parse_moment", "split"]

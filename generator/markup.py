@@ -93,10 +93,17 @@ def _engine() -> tuple[markdown.Markdown, _TargetsExtension]:
         targets = _TargetsExtension()
         md = markdown.Markdown(
             extensions=[
-                "tables", "attr_list", "fenced_code", "footnotes", "def_list", "abbr",
-                "sane_lists", "md_in_html", TocExtension(slugify=anchor, toc_depth="2-4"),
+                "tables",
+                "attr_list",
+                "fenced_code",
+                "footnotes",
+                "def_list",
+                "abbr",
+                "sane_lists",
+                "md_in_html",
+                TocExtension(slugify=anchor, toc_depth="2-4"),
                 targets,
-            ],  # fmt: skip
+            ],
             output_format="html",
         )
         _ENGINE = (md, targets)

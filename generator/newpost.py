@@ -44,5 +44,5 @@ def _text(title: str, date: str, category: str, body: str) -> str:
     quoted = json.dumps(title, ensure_ascii=False)
     return (
         f"---\ntitle: {quoted}\ndate: {date}\ncategory: {category}\n"
-        f"lead: \"\"\ntags: []\n---\n\n{body}\n"
+        f'lead: ""\ntags: []\n---\n\n{body}\n'
     )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
-from generator import feeds, render
+from generator import feeds, render, urls
 from generator.assemble import assemble
-from generator.config import SiteConfig, load_config
+from generator.config import SiteConfig, read_config
 from generator.errors import Collector, SiteError
 from generator.frontmatter import parse_document
 from generator.model import BuildReport, Document, OutputFile, SourceFile
@@ -32,22 +33,38 @@ class Options:
 def build(options: Options, write: bool = True) -> BuildReport:
     """Build the site; with write=False this is `check`. Raises SiteError on user mistakes."""
     started = time.perf_counter()
-    config = load_config(options.site)
+    config = load_site_config(options.site)
     theme = render.load_theme(config)
     documents = parse_all(read_sources(config), config)
     static = static_files(config, theme)
     sizes = {rel: path.stat().st_size for rel, path in static.items()}
     now = options.now if options.now.tzinfo else options.now.replace(tzinfo=config.tz)
     site = assemble(config, documents, now, options.drafts, frozenset(sizes))
+    check_collisions([urls.output_path(p.url) for p in site.pages] + feeds.paths(config), static)
     renderer = render.Renderer(config, theme, site)
-    pages = render.render_site(renderer)
-    files = pages + feeds.feeds(config, site, renderer.body, sizes)
-    check_collisions(files, static)
-    report = write_site(options.out, files, static.items()) if write else BuildReport()
-    report.pages = len(pages)
+    # Pages stream from the renderer to the writer: the whole site is never held in memory.
+    files = chain(render.render_site(renderer), feeds.feeds(config, site, renderer.body, sizes))
+    report = write_site(options.out, files, static.items()) if write else _consume(files)
+    report.pages = len(site.pages)
     report.articles = {lang: len(items) for lang, items in site.articles.items()}
     report.seconds = time.perf_counter() - started
     return report
+
+
+def load_site_config(root: Path) -> SiteConfig:
+    """The config; its problems are raised together with the articles' when it is usable."""
+    config, problems = read_config(root)
+    if config is None:
+        raise SiteError(problems)
+    if problems:
+        errors = Collector()
+        errors.extend(problems)
+        try:
+            parse_all(read_sources(config), config)
+        except SiteError as exc:
+            errors.extend(exc.problems)
+        errors.raise_if_any()
+    return config
 
 
 def parse_all(sources: Sequence[SourceFile], config: SiteConfig) -> list[Document]:
@@ -75,13 +92,18 @@ def static_files(config: SiteConfig, theme: render.Theme) -> dict[str, Path]:
     return found
 
 
-def check_collisions(files: Sequence[OutputFile], static: dict[str, Path]) -> None:
+def _consume(files: Iterable[OutputFile]) -> BuildReport:
+    """`check` renders everything (templates can fail too) and writes nothing."""
+    return BuildReport(files=sum(1 for _ in files))
+
+
+def check_collisions(paths: Sequence[str], static: dict[str, Path]) -> None:
     errors = Collector()
     seen: set[str] = set()
-    for file in files:
-        if file.path in seen:
-            errors.add("site.yaml", 1, f"two pages would be written to {file.path}")
-        seen.add(file.path)
+    for path in paths:
+        if path in seen:
+            errors.add("site.yaml", 1, f"two pages would be written to {path}")
+        seen.add(path)
     for rel in static:
         if rel in seen:
             errors.add(f"static/{rel}", 1, f"this file would overwrite the generated {rel}")

@@ -89,7 +89,9 @@ def _environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
     env.filters.update(
         url=lambda path: f"{config.base_path}{path}",
         absolute=lambda path: _absolute(config, path),
-        asset=lambda path: path if urls.is_external(path) else f"{config.base_path}/{path.lstrip('/')}",
+        asset=lambda path: (
+            path if urls.is_external(path) else f"{config.base_path}/{path.lstrip('/')}"
+        ),
         date=lambda m, lang: i18n.long_date(m.astimezone(tz), lang),
         time=lambda m, lang: i18n.short_time(m.astimezone(tz), lang),
         iso=lambda m: m.astimezone(tz).isoformat(),
@@ -102,9 +104,10 @@ def _absolute(config: SiteConfig, path: str) -> str:
     return config.base_url.rstrip("/") + path if path.startswith("/") else path
 
 
-def render_site(renderer: Renderer) -> list[OutputFile]:
+def render_site(renderer: Renderer) -> Iterator[OutputFile]:
+    """Yield every page; a template mistake becomes a SiteError naming file and line."""
     try:
-        return list(renderer.pages())
+        yield from renderer.pages()
     except (jinja2.TemplateError, KeyError) as exc:
         raise SiteError([_template_problem(exc, renderer.config.root)]) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,8 +23,6 @@ def serve(options: Options, host: str, port: int) -> int:
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(options.out))
     with ThreadingHTTPServer((host, port), handler) as server:
         print(f"serving {options.out} at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
     return 0

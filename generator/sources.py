@@ -43,7 +43,7 @@ def _reject_unknown_languages(content: Path, config: SiteConfig, errors: Collect
     if not content.is_dir():
         return
     for child in sorted(content.iterdir()):
-        if child.is_dir() and child.name not in config.lang_codes and not child.name[0] in "._":
+        if child.is_dir() and child.name not in config.lang_codes and child.name[0] not in "._":
             errors.add(
                 f"{CONTENT}/{child.name}",
                 1,

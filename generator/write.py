@@ -20,7 +20,9 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def write_site(out: Path, files: Iterable[OutputFile], copies: Iterable[tuple[str, Path]]) -> BuildReport:
+def write_site(
+    out: Path, files: Iterable[OutputFile], copies: Iterable[tuple[str, Path]]
+) -> BuildReport:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_stages(out)

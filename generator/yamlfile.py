@@ -57,9 +57,13 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineMap:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+
+
+def _timestamp_as_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def load(text: str, first_line: int = 1) -> Any:
@@ -70,6 +74,8 @@ def load(text: str, first_line: int = 1) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or "invalid YAML"
+        if "mapping values are not allowed" in problem:
+            problem += " (put a value that holds ': ' in quotes)"
         raise YamlError(line + first_line - 1, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlError(first_line, f"invalid YAML: {exc}") from None

@@ -1,0 +1,97 @@
+"""Shared fixtures. With KHABAR_REQUIRE_ALL=1 (set by .ci/run) a skipped test fails instead:
+in CI nothing may be skipped for want of a tool."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = "2026-11-28T12:00:00+03:00"
+
+MINIMAL_SITE = """\
+title: {ru: Чистополь-информ, tt: Чистай-информ}
+base_url: https://example.org/
+default_language: ru
+languages:
+  ru: {label: Рус}
+  tt: {label: Тат}
+categories:
+  society: {ru: Общество, tt: Җәмгыять}
+  sport: {ru: Спорт, tt: Спорт}
+"""
+
+
+def _require_all() -> bool:
+    return os.environ.get("KHABAR_REQUIRE_ALL") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if _require_all() and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where KHABAR_REQUIRE_ALL=1: {report.longrepr}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if _require_all() and report.skipped:
+        report.outcome = "failed"
+
+
+class SiteDir:
+    """A throwaway site root to write articles into and build."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.out = root / "public"
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def article(
+        self, rel: str, title: str = "Заголовок", body: str = "Текст.", **fields: str
+    ) -> Path:
+        meta = {"title": title, "date": "2026-03-08T10:30:00+03:00", "category": "society"}
+        meta.update(fields)
+        lines = "".join(f"{k}: {v}\n" for k, v in meta.items())
+        return self.write(rel, f"---\n{lines}---\n\n{body}\n")
+
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> SiteDir:
+    result = SiteDir(tmp_path / "site")
+    result.write("site.yaml", MINIMAL_SITE)
+    return result
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run the CLI in-process: (exit code, stdout, stderr)."""
+
+    def _run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
