@@ -14,7 +14,7 @@ from generator import urls
 from generator.config import SiteConfig
 from generator.model import Article, OutputFile, Site
 
-BodyFn = Callable[[Article], Markup]
+BodyFn = Callable[[Article, bool], Markup]
 NS = (
     'xmlns:atom="http://www.w3.org/2005/Atom" '
     'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
@@ -83,7 +83,9 @@ def _item(config: SiteConfig, article: Article, body: BodyFn, sizes: Mapping[str
     if doc.image:
         parts.append(_enclosure(config, doc.image, sizes))
     parts.append('<media:rating scheme="urn:simple">nonadult</media:rating>')
-    parts.append(f"<content:encoded><![CDATA[{_cdata(str(body(article)))}]]></content:encoded>")
+    parts.append(
+        f"<content:encoded><![CDATA[{_cdata(str(body(article, True)))}]]></content:encoded>"
+    )
     parts.append("</item>")
     return "\n".join(parts)
 

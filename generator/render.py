@@ -63,14 +63,15 @@ class Renderer:
         html = template.render(page=page, lang=page.lang, t=strings, body=self.body)
         return OutputFile(urls.output_path(page.url), html.encode("utf-8"))
 
-    def body(self, article: Article) -> Markup:
-        """The article's HTML with internal link placeholders resolved."""
+    def body(self, article: Article, absolute: bool = False) -> Markup:
+        """The article's HTML with internal link placeholders resolved; absolute for feeds."""
+        prefix = self.config.base_url.rstrip("/") if absolute else self.config.base_path
 
         def resolve(match: re.Match[str]) -> str:
             attr, kind, target = match.groups()
             if kind == MD_LINK:
                 target = self.site.urls.get(target, "/")
-            return f'{attr}="{self.config.base_path}{target}'
+            return f'{attr}="{prefix}{target}'
 
         return Markup(PLACEHOLDER.sub(resolve, article.doc.body_html))  # noqa: S704 - ours
 

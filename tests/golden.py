@@ -1,0 +1,34 @@
+"""The golden site: its whole output is compared with tests/sites/golden/expected/.
+
+After an intended change to the output, regenerate and review the diff:
+
+    make golden        (or: .venv/bin/python -m tests.golden)
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from generator.cli import main
+
+GOLDEN = Path(__file__).parent / "sites" / "golden"
+SITE = GOLDEN / "site"
+EXPECTED = GOLDEN / "expected"
+NOW = "2026-11-28T12:00:00+03:00"
+
+
+def build(out: Path) -> int:
+    return main(["build", "--site", str(SITE), "--out", str(out), "--now", NOW, "--jobs", "1"])
+
+
+def regenerate() -> int:
+    shutil.rmtree(EXPECTED, ignore_errors=True)
+    code = build(EXPECTED)
+    print(f"regenerated {EXPECTED}; review it with git diff", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(regenerate())
