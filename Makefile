@@ -16,10 +16,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-install-test: $(TEST_STAMP)
+install-test: $(TEST_STAMP) $(NODE_STAMP)
 
 $(TEST_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Test-only Node tools (Nu Html Checker, axe-core, the sitemap schema), exactly as locked.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 serve: install

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from generator import urls
 from generator.config import SiteConfig
-from generator.model import Article, OutputFile, Site
+from generator.model import Article, Assets, OutputFile, Site
 
 BodyFn = Callable[[Article, bool], Markup]
 NS = (
@@ -28,10 +28,8 @@ def paths(config: SiteConfig) -> list[str]:
     return [*rss, "sitemap.xml", "robots.txt", "reactions-pages.json"]
 
 
-def feeds(
-    config: SiteConfig, site: Site, body: BodyFn, sizes: Mapping[str, int]
-) -> list[OutputFile]:
-    files = [_rss(config, site, lang, body, sizes) for lang in config.lang_codes]
+def feeds(config: SiteConfig, site: Site, body: BodyFn, assets: Assets) -> list[OutputFile]:
+    files = [_rss(config, site, lang, body, assets.sizes) for lang in config.lang_codes]
     files += [_sitemap(config, site), _robots(config), _page_ids(site)]
     return files
 

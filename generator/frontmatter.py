@@ -14,6 +14,7 @@ from generator.errors import Collector, SiteError
 from generator.fields import Fields
 from generator.model import Document, SourceFile
 from generator.slugs import SLUG_RE, slugify
+from generator.typography import typograph, typograph_html
 from generator.yamlfile import LineMap
 
 KEYS = (
@@ -35,9 +36,12 @@ def parse_document(source: SourceFile, config: SiteConfig) -> Document:
     doc = _fields(Fields(data, source.path, errors, missing_line=1), source, config)
     rendered = markup.render(body, source.path, body_line, errors)
     errors.raise_if_any()
+    lang = source.lang
     return replace(
         doc,
-        body_html=rendered.html,
+        title=typograph(doc.title, lang),
+        lead=typograph(doc.lead, lang) if doc.lead else None,
+        body_html=typograph_html(rendered.html, lang),
         links=rendered.links,
         images=rendered.images,
         headings=rendered.headings,

@@ -106,6 +106,14 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Assets:
+    """What the pages need to know of the static files: byte and pixel sizes."""
+
+    sizes: dict[str, int] = field(default_factory=dict)  # output path -> bytes
+    pixels: dict[str, tuple[int, int]] = field(default_factory=dict)  # image -> (w, h)
+
+
+@dataclass(frozen=True)
 class OutputFile:
     path: str  # relative to the output folder, POSIX separators
     data: bytes

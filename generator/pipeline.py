@@ -9,14 +9,16 @@ from datetime import datetime
 from itertools import chain
 from pathlib import Path
 
-from generator import feeds, render, urls
+from generator import feeds, images, render, urls
 from generator.assemble import assemble
 from generator.config import SiteConfig, read_config
 from generator.errors import Collector, SiteError
 from generator.frontmatter import parse_document
-from generator.model import BuildReport, Document, OutputFile, SourceFile
+from generator.model import Assets, BuildReport, Document, OutputFile, SourceFile
 from generator.sources import read_sources
 from generator.write import write_site
+
+IMAGES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,13 @@ def build(options: Options, write: bool = True) -> BuildReport:
     theme = render.load_theme(config)
     documents = parse_all(read_sources(config), config)
     static = static_files(config, theme)
-    sizes = {rel: path.stat().st_size for rel, path in static.items()}
+    assets = describe(static)
     now = options.now if options.now.tzinfo else options.now.replace(tzinfo=config.tz)
-    site = assemble(config, documents, now, options.drafts, frozenset(sizes))
+    site = assemble(config, documents, now, options.drafts, frozenset(assets.sizes))
     check_collisions([urls.output_path(p.url) for p in site.pages] + feeds.paths(config), static)
-    renderer = render.Renderer(config, theme, site)
+    renderer = render.Renderer(config, theme, site, assets)
     # Pages stream from the renderer to the writer: the whole site is never held in memory.
-    files = chain(render.render_site(renderer), feeds.feeds(config, site, renderer.body, sizes))
+    files = chain(render.render_site(renderer), feeds.feeds(config, site, renderer.body, assets))
     report = write_site(options.out, files, static.items()) if write else _consume(files)
     report.pages = len(site.pages)
     report.articles = {lang: len(items) for lang, items in site.articles.items()}
@@ -95,6 +97,12 @@ def static_files(config: SiteConfig, theme: render.Theme) -> dict[str, Path]:
 def _consume(files: Iterable[OutputFile]) -> BuildReport:
     """`check` renders everything (templates can fail too) and writes nothing."""
     return BuildReport(files=sum(1 for _ in files))
+
+
+def describe(static: dict[str, Path]) -> Assets:
+    sizes = {rel: path.stat().st_size for rel, path in static.items()}
+    pixels = {rel: images.dimensions(path) for rel, path in static.items() if rel.endswith(IMAGES)}
+    return Assets(sizes, {rel: size for rel, size in pixels.items() if size})
 
 
 def check_collisions(paths: Sequence[str], static: dict[str, Path]) -> None:

@@ -14,7 +14,7 @@ from generator import i18n, urls
 from generator.config import SiteConfig
 from generator.errors import Collector, Problem, SiteError
 from generator.markup import MD_LINK, ROOT_LINK
-from generator.model import Article, OutputFile, Page, Site
+from generator.model import Article, Assets, OutputFile, Page, Site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(rf'(href|src)="({re.escape(MD_LINK)}|{re.escape(ROOT_LINK)})([^"#]*)')
@@ -47,11 +47,12 @@ def load_theme(config: SiteConfig) -> Theme:
 
 
 class Renderer:
-    def __init__(self, config: SiteConfig, theme: Theme, site: Site) -> None:
+    def __init__(self, config: SiteConfig, theme: Theme, site: Site, assets: Assets) -> None:
         self.config = config
         self.theme = theme
         self.site = site
         self.env = _environment(theme, config)
+        self.env.filters["pixels"] = lambda path: assets.pixels.get(path.lstrip("/"))
 
     def pages(self) -> Iterator[OutputFile]:
         for page in self.site.pages:
@@ -60,7 +61,9 @@ class Renderer:
     def page(self, page: Page) -> OutputFile:
         template = self.env.get_template(page.template)
         strings = self.theme.strings[page.lang]
-        html = template.render(page=page, lang=page.lang, t=strings, body=self.body)
+        html = template.render(
+            page=page, lang=page.lang, t=strings, strings=self.theme.strings, body=self.body
+        )
         return OutputFile(urls.output_path(page.url), html.encode("utf-8"))
 
     def body(self, article: Article, absolute: bool = False) -> Markup:
@@ -85,11 +88,14 @@ def _environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # Cyrillic stays readable (and small) in JSON-LD.
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
     tz = config.tz
     env.globals.update(site=config, config=config, url_for=urls)
     env.filters.update(
         url=lambda path: f"{config.base_path}{path}",
         absolute=lambda path: _absolute(config, path),
+        absolute_asset=lambda url: _absolute(config, url.removeprefix(config.base_path)),
         asset=lambda path: (
             path if urls.is_external(path) else f"{config.base_path}/{path.lstrip('/')}"
         ),

@@ -3,9 +3,13 @@ in CI nothing may be skipped for want of a tool."""
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -95,3 +99,60 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
         return code, out, err
 
     return _run
+
+
+def require(tool: str) -> str:
+    """The path of a tool the test needs; a skip here is a failure in CI."""
+    found = shutil.which(tool) if "/" not in tool else (tool if Path(tool).exists() else None)
+    if not found:
+        pytest.skip(
+            f"{tool} is not installed (make test installs it; .ci/run installs system tools)"
+        )
+    return found
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo newsroom built once at a fixed moment."""
+    out = tmp_path_factory.mktemp("demo") / "public"
+    assert main(["build", "--out", str(out), "--now", NOW]) == 0
+    return out
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_site: Path) -> Iterator[str]:
+    """The demo site over real HTTP on a free loopback port."""
+    handler = functools.partial(_QuietHandler, directory=str(demo_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """The system Chromium under Playwright (never a downloaded browser)."""
+    executable = require(os.environ.get("KHABAR_CHROMIUM", "/usr/bin/chromium"))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed: run `make test`")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()

@@ -47,7 +47,7 @@ def test_full_front_matter(site: SiteDir) -> None:
         Текст.
         """,
     )
-    assert doc.title == "В Чистополе открыли школу"
+    assert doc.title == "В\u00a0Чистополе открыли школу"  # typography: no break after «В»
     assert doc.date == datetime(2024, 3, 8, 10, 30, tzinfo=MSK)
     assert doc.tags == ("школа", "образование")
     assert (doc.slug, doc.translation_key, doc.draft, doc.pinned) == (
