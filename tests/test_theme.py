@@ -266,3 +266,28 @@ def _java() -> str:
     from tests.conftest import require
 
     return require("java")
+
+
+def test_article_blocks_in_the_outlets_order(demo_site: Path) -> None:
+    html = (demo_site / "news/education/novaya-shkola/index.html").read_text(encoding="utf-8")
+    html = html.split('<main id="main">', 1)[1]
+    markers = [
+        'class="rubric"', "<time", "<h1>", 'class="lead"', 'class="cover"', "<figcaption>Фото: ",
+        'class="body"', 'class="author"', 'class="tags"', 'class="promo"', 'class="reactions"',
+        'class="comments"', "Нет комментариев", 'class="related"',
+    ]  # fmt: skip
+    positions = [html.find(marker) for marker in markers]
+    assert -1 not in positions, [m for m, p in zip(markers, positions, strict=True) if p < 0]
+    assert positions == sorted(positions)
+
+
+def test_home_shows_pinned_main_news_then_the_latest(demo_site: Path) -> None:
+    for home, heading in (
+        (demo_site / "index.html", "Главное"),
+        (demo_site / "tt/index.html", "Төп яңалыклар"),
+    ):
+        html = home.read_text(encoding="utf-8")
+        main_news = html.index(f'<h2 id="main-news">{heading}</h2>')
+        assert html.index('<h2 id="listing">') > main_news
+        pinned = html[main_news : html.index('<h2 id="listing">')]
+        assert pinned.count('class="card"') == 1

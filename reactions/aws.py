@@ -1,0 +1,46 @@
+"""`reactions.aws:handler`: AWS Lambda behind an HTTP API (payload 2.0) or a Function URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reactions.app import ReactionsApp, create_app
+from reactions.serverless import Request, call, decode_body
+from reactions.settings import Settings
+
+_APP: ReactionsApp | None = None
+
+
+def app() -> ReactionsApp:
+    """Built on the first call and kept while the container stays warm."""
+    global _APP
+    if _APP is None:
+        _APP = create_app(Settings.from_env())
+    return _APP
+
+
+def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
+    http = event.get("requestContext", {}).get("http", {})
+    raw_query = event.get("rawQueryString") or ""
+    request = Request(
+        method=http.get("method", "GET"),
+        path=event.get("rawPath") or http.get("path") or "/api/reactions",
+        query=_query(raw_query),
+        headers={k: v for k, v in (event.get("headers") or {}).items()},
+        body=decode_body(event.get("body"), bool(event.get("isBase64Encoded"))),
+        client_ip=http.get("sourceIp", "unknown"),
+    )
+    answer = call(app(), request)
+    return {
+        "statusCode": answer.status,
+        "headers": dict(answer.headers),
+        "body": answer.body.decode("utf-8"),
+        "isBase64Encoded": False,
+    }
+
+
+def _query(raw: str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+
+    # rawQueryString keeps repeated ?page= parameters that queryStringParameters joins with commas.
+    return parse_qsl(raw, keep_blank_values=True)

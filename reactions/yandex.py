@@ -1,0 +1,45 @@
+"""`reactions.yandex:handler`: Yandex Cloud Functions (HTTP invocation or API Gateway)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reactions.app import ReactionsApp, create_app
+from reactions.serverless import Request, call, decode_body
+from reactions.settings import Settings
+
+_APP: ReactionsApp | None = None
+
+
+def app() -> ReactionsApp:
+    global _APP
+    if _APP is None:
+        _APP = create_app(Settings.from_env())
+    return _APP
+
+
+def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
+    identity = (event.get("requestContext") or {}).get("identity") or {}
+    request = Request(
+        method=event.get("httpMethod", "GET"),
+        path=event.get("path") or event.get("url", "").split("?")[0] or "/api/reactions",
+        query=_query(event),
+        headers=event.get("headers") or {},
+        body=decode_body(event.get("body"), bool(event.get("isBase64Encoded"))),
+        client_ip=identity.get("sourceIp", "unknown"),
+    )
+    answer = call(app(), request)
+    return {
+        "statusCode": answer.status,
+        "headers": dict(answer.headers),
+        "body": answer.body.decode("utf-8"),
+        "isBase64Encoded": False,
+    }
+
+
+def _query(event: dict[str, Any]) -> list[tuple[str, str]]:
+    # multiValueQueryStringParameters keeps every repeated ?page=; the single form keeps the last.
+    multi = event.get("multiValueQueryStringParameters") or {}
+    if multi:
+        return [(name, value) for name, values in multi.items() for value in values]
+    return list((event.get("queryStringParameters") or {}).items())
