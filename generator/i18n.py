@@ -35,6 +35,17 @@ class Strings:
             value = value.get(plural_form(self.lang, n or 0), value.get("other", ""))
         return str(value).format(n=n, **params) if (params or n is not None) else str(value)
 
+    def get(self, key: str, default: str) -> str:
+        """A string the theme may leave out (a custom reaction's label)."""
+        return self(key) if key in self.table else default
+
+    def forms(self, key: str) -> dict[str, str]:
+        """A plural string's CLDR forms, for the browser's Intl.PluralRules."""
+        value = self.table.get(key)
+        if not isinstance(value, dict):
+            raise KeyError(f"UI string '{key}' has no plural forms for '{self.lang}'")
+        return dict(value)
+
 
 def plural_form(lang: str, n: int) -> str:
     return str(Locale.parse(lang).plural_form(n))

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from reactions import identity
-from reactions.openapi import build_spec
+from reactions.openapi import PAGE, build_spec
 from reactions.settings import Settings
 from reactions.store import (
     RETRY_AFTER,
@@ -28,9 +28,8 @@ StartResponse = Callable[..., object]
 Environ = dict[str, Any]
 MAX_BODY = 1024
 MAX_PAGES = 50
-PAGE_PATTERN = r"^/(?:[^\s/?#%\\\x00-\x1f\x7f]+/){0,12}$"
-PAGE_RE = re.compile(PAGE_PATTERN)
-MAX_PAGE = 300
+PAGE_RE = re.compile(PAGE["pattern"])
+MAX_PAGE = int(PAGE["maxLength"])
 STATUS = {
     200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
     404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",

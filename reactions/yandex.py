@@ -22,7 +22,7 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
     identity = (event.get("requestContext") or {}).get("identity") or {}
     request = Request(
         method=event.get("httpMethod", "GET"),
-        path=event.get("path") or event.get("url", "").split("?")[0] or "/api/reactions",
+        path=_path(event),
         query=_query(event),
         headers=event.get("headers") or {},
         body=decode_body(event.get("body"), bool(event.get("isBase64Encoded"))),
@@ -35,6 +35,19 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
         "body": answer.body.decode("utf-8"),
         "isBase64Encoded": False,
     }
+
+
+def _path(event: dict[str, Any]) -> str:
+    """Through API Gateway the event has the request's `url`; `path` may be the route's
+    template ("/api/{proxy+}"). Invoked directly, a function has no path: it is the
+    reactions endpoint itself."""
+    url = str(event.get("url") or "").split("?")[0]
+    path = str(event.get("path") or "")
+    if url.startswith("/"):
+        return url
+    if path.startswith("/") and "{" not in path:
+        return path
+    return "/api/reactions"
 
 
 def _query(event: dict[str, Any]) -> list[tuple[str, str]]:

@@ -40,8 +40,19 @@ class Cluster:
 
     def ctl(self, *args: str) -> None:
         subprocess.run(
-            ["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(self.folder / "data"), *args],
-            check=True, capture_output=True, timeout=60,
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(self.folder / "data"),
+                *args,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
 
     def start(self) -> None:
@@ -105,7 +116,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def settings_for(database_url: str, **changes: Any) -> Settings:
-    base = Settings(database_url=database_url, allowed_origins=frozenset({ORIGIN}), secret=SECRET, rate_limit=0)
+    base = Settings(
+        database_url=database_url, allowed_origins=frozenset({ORIGIN}), secret=SECRET, rate_limit=0
+    )
     return replace(base, **changes)
 
 
@@ -122,20 +135,38 @@ class Reply:
 class Api:
     """A client speaking real HTTP to a running app."""
 
-    def __init__(self, base: str, app: ReactionsApp) -> None:
+    def __init__(self, base: str, app: ReactionsApp, server: ThreadingServer | None = None) -> None:
         self.base = base
         self.app = app
+        self.server = server
+
+    def stop(self) -> None:
+        """Stop serving: the next request is refused, as when the endpoint is down."""
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
 
     def request(
-        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Reply:
-        request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers or {})
+        request = urllib.request.Request(
+            self.base + path, data=body, method=method, headers=headers or {}
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
-                return Reply(answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read())
+                return Reply(
+                    answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read()
+                )
         except urllib.error.HTTPError as error:
             with error:
-                return Reply(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+                return Reply(
+                    error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+                )
 
     def react(self, page: str, reaction: str, reader: str, **headers: str) -> Reply:
         body = json.dumps({"page": page, "reaction": reaction, "reader": reader}).encode()
@@ -153,21 +184,21 @@ class Api:
 @pytest.fixture
 def serve_app() -> Iterator[Callable[[Settings], Api]]:
     """Start the app built from the given settings behind a threaded HTTP server."""
-    servers: list[tuple[ThreadingServer, ReactionsApp]] = []
+    started: list[Api] = []
 
     def start(settings: Settings) -> Api:
         app = create_app(settings)
         server = ThreadingServer(("127.0.0.1", 0), QuietHandler)
         server.set_app(app)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        servers.append((server, app))
-        return Api(f"http://127.0.0.1:{server.server_port}", app)
+        api = Api(f"http://127.0.0.1:{server.server_port}", app, server)
+        started.append(api)
+        return api
 
     yield start
-    for server, app in servers:
-        server.shutdown()
-        server.server_close()
-        app.store.close()
+    for api in started:
+        api.stop()
+        api.app.store.close()
 
 
 @pytest.fixture

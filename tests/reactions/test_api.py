@@ -55,7 +55,9 @@ def test_batched_get_up_to_50(api: Api) -> None:
 
 
 def test_get_is_public_and_cacheable(api: Api) -> None:
-    reply = api.request("GET", "/api/reactions?page=/news/a/", headers={"Origin": "https://other.example"})
+    reply = api.request(
+        "GET", "/api/reactions?page=/news/a/", headers={"Origin": "https://other.example"}
+    )
     assert reply.status == 200
     assert reply.headers["cache-control"] == "public, max-age=10"
     assert reply.headers["access-control-allow-origin"] == "*"
@@ -71,24 +73,70 @@ def test_tatar_letters_in_page_ids(api: Api) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "error"),
     [
-        ({"page": PAGE, "reaction": "angry", "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab"}, 422, "invalid_reaction"),
-        ({"page": "news/a", "reaction": "like", "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab"}, 422, "invalid_page"),
-        ({"page": "/a b/", "reaction": "like", "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab"}, 422, "invalid_page"),
-        ({"page": "/" + "a/" * 200, "reaction": "like", "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab"}, 422, "invalid_page"),
+        (
+            {"page": PAGE, "reaction": "angry", "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab"},
+            422,
+            "invalid_reaction",
+        ),
+        (
+            {
+                "page": "news/a",
+                "reaction": "like",
+                "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab",
+            },
+            422,
+            "invalid_page",
+        ),
+        (
+            {"page": "/a b/", "reaction": "like", "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab"},
+            422,
+            "invalid_page",
+        ),
+        (
+            {
+                "page": "/" + "a/" * 200,
+                "reaction": "like",
+                "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab",
+            },
+            422,
+            "invalid_page",
+        ),
         ({"page": PAGE, "reaction": "like", "reader": "me"}, 422, "invalid_reader"),
         ({"page": PAGE, "reaction": "like"}, 422, "invalid_body"),
-        ({"page": PAGE, "reaction": "like", "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab", "x": 1}, 422, "invalid_body"),
+        (
+            {
+                "page": PAGE,
+                "reaction": "like",
+                "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab",
+                "x": 1,
+            },
+            422,
+            "invalid_body",
+        ),
         ([1, 2], 422, "invalid_body"),
     ],
 )
 def test_bad_input(api: Api, body: object, status: int, error: str) -> None:
-    reply = api.request("POST", "/api/reactions", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    reply = api.request(
+        "POST", "/api/reactions", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
     assert (reply.status, reply.json()["error"]) == (status, error)
 
 
 def test_malformed_json_not_json_and_too_large(api: Api) -> None:
-    assert api.request("POST", "/api/reactions", b"{", {"Content-Type": "application/json"}).status == 400
-    assert api.request("POST", "/api/reactions", b"page=/a/", {"Content-Type": "application/x-www-form-urlencoded"}).status == 415
+    assert (
+        api.request("POST", "/api/reactions", b"{", {"Content-Type": "application/json"}).status
+        == 400
+    )
+    assert (
+        api.request(
+            "POST",
+            "/api/reactions",
+            b"page=/a/",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        ).status
+        == 415
+    )
     big = json.dumps({"page": PAGE, "reaction": "like", "reader": "x" * 1100}).encode()
     reply = api.request("POST", "/api/reactions", big, {"Content-Type": "application/json"})
     assert (reply.status, reply.json()["error"]) == (413, "too_large")
@@ -96,11 +144,20 @@ def test_malformed_json_not_json_and_too_large(api: Api) -> None:
 
 def test_origin_allowlist_and_preflight(api: Api) -> None:
     body = json.dumps({"page": PAGE, "reaction": "like", "reader": reader()}).encode()
-    foreign = api.request("POST", "/api/reactions", body, {"Content-Type": "application/json", "Origin": "https://evil.example"})
+    foreign = api.request(
+        "POST",
+        "/api/reactions",
+        body,
+        {"Content-Type": "application/json", "Origin": "https://evil.example"},
+    )
     assert foreign.status == 403
     assert "access-control-allow-origin" not in foreign.headers
     assert api.counts(PAGE)[PAGE] == ZERO
-    allowed = api.request("OPTIONS", "/api/reactions", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"})
+    allowed = api.request(
+        "OPTIONS",
+        "/api/reactions",
+        headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"},
+    )
     assert allowed.status == 204
     assert allowed.headers["access-control-allow-origin"] == ORIGIN
     assert "POST" in allowed.headers["access-control-allow-methods"]
@@ -109,7 +166,9 @@ def test_origin_allowlist_and_preflight(api: Api) -> None:
     assert denied.status == 403 and "access-control-allow-origin" not in denied.headers
 
 
-def test_only_listed_pages_when_a_list_is_given(database_url: str, serve_app: Callable[[Settings], Api], tmp_path: Path) -> None:
+def test_only_listed_pages_when_a_list_is_given(
+    database_url: str, serve_app: Callable[[Settings], Api], tmp_path: Path
+) -> None:
     listed = tmp_path / "pages.json"
     listed.write_text(json.dumps([PAGE]))
     from reactions.settings import _pages
@@ -133,5 +192,9 @@ def test_health_openapi_and_unknown_paths(api: Api) -> None:
 
 
 def test_no_cookies_anywhere(api: Api) -> None:
-    replies = [api.react(PAGE, "like", reader()), api.request("GET", "/api/reactions?page=/a/"), api.request("GET", "/api/health")]
+    replies = [
+        api.react(PAGE, "like", reader()),
+        api.request("GET", "/api/reactions?page=/a/"),
+        api.request("GET", "/api/health"),
+    ]
     assert all("set-cookie" not in r.headers for r in replies)

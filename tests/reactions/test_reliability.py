@@ -40,7 +40,9 @@ def test_64_readers_at_once(api: Api) -> None:
 def test_one_reader_racing_100_posts_counts_once(api: Api) -> None:
     me = str(uuid.uuid4())
     with ThreadPoolExecutor(100) as pool:
-        statuses = list(pool.map(lambda i: api.react(PAGE, ["like", "love"][i % 2], me).status, range(100)))
+        statuses = list(
+            pool.map(lambda i: api.react(PAGE, ["like", "love"][i % 2], me).status, range(100))
+        )
     assert statuses.count(201) == 1
     assert statuses.count(409) == 99
     assert sum(api.counts(PAGE)[PAGE].values()) == 1
@@ -57,7 +59,11 @@ class VotesMachine(RuleBasedStateMachine):
         self.store = open_store(self.url)
         self.accepted: dict[tuple[str, bytes], str] = {}
 
-    @rule(page=st.sampled_from(["/a/", "/b/", "/tt/җ/"]), reader=st.integers(0, 6), kind=st.sampled_from(["like", "sad", "wow"]))
+    @rule(
+        page=st.sampled_from(["/a/", "/b/", "/tt/җ/"]),
+        reader=st.integers(0, 6),
+        kind=st.sampled_from(["like", "sad", "wow"]),
+    )
     def vote(self, page: str, reader: int, kind: str) -> None:
         key = f"reader-{reader}".encode().ljust(16, b".")
         try:
@@ -112,7 +118,9 @@ def _timed_react(api: Api) -> tuple[int, float, dict[str, str]]:
     return reply.status, time.monotonic() - started, reply.headers
 
 
-def test_postgresql_down_gives_503_then_recovers(pg_cluster: Cluster, serve_app: Callable[[Settings], Api]) -> None:
+def test_postgresql_down_gives_503_then_recovers(
+    pg_cluster: Cluster, serve_app: Callable[[Settings], Api]
+) -> None:
     pg_cluster.sql("DROP DATABASE IF EXISTS downtime")
     pg_cluster.sql("CREATE DATABASE downtime")
     api = serve_app(settings_for(pg_cluster.url("downtime")))
@@ -131,14 +139,18 @@ def test_postgresql_down_gives_503_then_recovers(pg_cluster: Cluster, serve_app:
     assert sum(api.counts(PAGE)[PAGE].values()) == 2
 
 
-def test_sqlite_read_only_gives_503_then_recovers(tmp_path: Path, serve_app: Callable[[Settings], Api]) -> None:
+def test_sqlite_read_only_gives_503_then_recovers(
+    tmp_path: Path, serve_app: Callable[[Settings], Api]
+) -> None:
     path = tmp_path / "reactions.sqlite3"
     api = serve_app(settings_for(f"sqlite:///{path}"))
     assert api.react(PAGE, "like", str(uuid.uuid4())).status == 201
     # Root ignores permission bits; the immutable attribute stops even root from writing.
     # Only the database file: SQLite's shared-memory index must stay mappable to read.
     files = [path]
-    if subprocess.run(["chattr", "+i", *map(str, files)], capture_output=True).returncode != 0:
+    if subprocess.run(
+        ["chattr", "+i", *map(str, files)], capture_output=True, check=False
+    ).returncode:
         pytest.skip("chattr +i is not possible on this file system")
     try:
         status, seconds, headers = _timed_react(api)
