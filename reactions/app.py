@@ -12,16 +12,16 @@ from urllib.parse import parse_qs
 
 from reactions import identity
 from reactions.openapi import PAGE, build_spec
-from reactions.settings import Settings
+from reactions.settings import ConfigError, Settings
 from reactions.store import (
     RETRY_AFTER,
     AlreadyReacted,
     Counts,
     RateLimited,
+    SQLiteStore,
     Store,
     StoreUnavailable,
     Vote,
-    open_store,
 )
 
 StartResponse = Callable[..., object]
@@ -251,6 +251,17 @@ def is_uuid(text: str) -> bool:
         return str(uuid.UUID(text)) == text.lower()
     except ValueError:
         return False
+
+
+def open_store(url: str) -> Store:
+    """`sqlite:///relative/path`, `sqlite:////absolute/path` or `postgresql://…`."""
+    if url.startswith("sqlite:///"):
+        return SQLiteStore(url.removeprefix("sqlite:///"))
+    if url.startswith(("postgresql://", "postgres://")):
+        from reactions.store_pg import PostgresStore  # only PostgreSQL sites need psycopg
+
+        return PostgresStore(url)
+    raise ConfigError(f"REACTIONS_DATABASE_URL: unknown kind of database in {url!r}")
 
 
 def create_app(settings: Settings, store: Store | None = None) -> ReactionsApp:

@@ -6,9 +6,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 import urllib.error
@@ -20,85 +17,24 @@ from typing import Any
 
 import pytest
 
+from bench import pgcluster
+from bench.pgcluster import PG_BIN, Cluster
 from reactions.__main__ import QuietHandler, ThreadingServer
 from reactions.app import ReactionsApp, create_app
 from reactions.settings import Settings
-from tests.conftest import require
 
 SECRET = b"test-secret-0123456789"
 ORIGIN = "https://chistopol-inform.example.org"
-PG_BIN = Path(os.environ.get("KHABAR_PG_BIN", "/usr/lib/postgresql/15/bin"))
-
-
-@dataclass
-class Cluster:
-    folder: Path
-    port: int
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
-
-    def ctl(self, *args: str) -> None:
-        subprocess.run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                str(PG_BIN / "pg_ctl"),
-                "-D",
-                str(self.folder / "data"),
-                *args,
-            ],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-
-    def start(self) -> None:
-        options = f"-k {self.folder} -h 127.0.0.1 -p {self.port} -F -c max_connections=200"
-        self.ctl("-o", options, "-l", str(self.folder / "log"), "-w", "start")
-
-    def stop(self) -> None:
-        self.ctl("-m", "fast", "-w", "stop")
-
-    def sql(self, statement: str, database: str = "postgres") -> str:
-        result = subprocess.run(
-            ["runuser", "-u", "postgres", "--", str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port),
-             "-d", database, "-At", "-c", statement],
-            check=True, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        return result.stdout
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster]:
-    """A throwaway PostgreSQL cluster: initdb refuses root, so it runs as `postgres`."""
-    if not (PG_BIN / "initdb").exists():
+    """A throwaway PostgreSQL cluster for the whole run (../shared/toolbox.md)."""
+    if not pgcluster.available():
         pytest.skip(f"PostgreSQL is not installed ({PG_BIN}); .ci/run installs it")
-    require("runuser")
-    folder = Path(tempfile.mkdtemp(prefix="khabar-pg-"))
-    shutil.chown(folder, "postgres")
-    subprocess.run(
-        ["runuser", "-u", "postgres", "--", str(PG_BIN / "initdb"), "-D", str(folder / "data"), "-A", "trust",
-         "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    cluster = Cluster(folder, _free_port())
-    cluster.start()
+    cluster = Cluster.create()
     yield cluster
-    try:
-        cluster.stop()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    cluster.destroy()
 
 
 _databases = itertools.count()

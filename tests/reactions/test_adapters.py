@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -71,13 +71,17 @@ def event(name: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def adapter_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def adapter_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("REACTIONS_SECRET", SECRET.decode())
     monkeypatch.setenv("REACTIONS_DATABASE_URL", f"sqlite:///{tmp_path / 'adapter.sqlite3'}")
     monkeypatch.setenv("REACTIONS_ALLOWED_ORIGINS", ORIGIN)
     monkeypatch.setenv("REACTIONS_RATE_LIMIT", "0")
     monkeypatch.setattr(aws, "_APP", None)
     monkeypatch.setattr(yandex, "_APP", None)
+    yield
+    for module in (aws, yandex):
+        if module._APP is not None:
+            module._APP.store.close()
 
 
 @pytest.mark.parametrize(

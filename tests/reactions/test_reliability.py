@@ -14,8 +14,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from reactions.app import open_store
 from reactions.settings import Settings
-from reactions.store import AlreadyReacted, Vote, open_store
+from reactions.store import AlreadyReacted, Vote
 from tests.reactions.conftest import Api, Cluster, settings_for, wait_until
 
 PAGE = "/news/society/stress/"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from collections.abc import Callable
 
@@ -94,11 +93,4 @@ def _all_bytes(database_url: str, request) -> bytes:  # type: ignore[no-untyped-
         path = Path(database_url.removeprefix("sqlite:///"))
         return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     cluster = request.getfixturevalue("pg_cluster")
-    from tests.reactions.conftest import PG_BIN
-
-    database = database_url.rsplit("/", 1)[1]
-    dump = subprocess.run(
-        ["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_dump"), "-h", "127.0.0.1", "-p", str(cluster.port), "-d", database],
-        capture_output=True, check=True,
-    )  # fmt: skip
-    return dump.stdout
+    return cluster.dump(database_url.rsplit("/", 1)[1])  # type: ignore[no-any-return]
