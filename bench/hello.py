@@ -13,5 +13,7 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
     if length.isdigit() and int(length):
         environ["wsgi.input"].read(int(length))
     status = "201 Created" if environ["REQUEST_METHOD"] == "POST" else "200 OK"
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(BODY)))])
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(BODY)))]
+    )
     return [BODY]

@@ -19,10 +19,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from bench import pgcluster
 
@@ -77,7 +77,9 @@ def gunicorn(app: str, env: dict[str, str], threads: int) -> Iterator[str]:
         process.wait(20)
 
 
-def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> tuple[float, float, float, int, int]:
+def wrk(
+    url: str, seconds: int, connections: int, script: Path | None = None
+) -> tuple[float, float, float, int, int]:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     if script:
         command += ["-s", str(script)]
@@ -97,7 +99,9 @@ def _ms(text: str) -> float:
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def measure(target: str, app: str, env: dict[str, str], args: argparse.Namespace, lua: Path) -> list[Result]:
+def measure(
+    target: str, app: str, env: dict[str, str], args: argparse.Namespace, lua: Path
+) -> list[Result]:
     results = []
     with gunicorn(app, env, args.threads) as base:
         get_url = base + "/api/reactions?page=/news/society/bench-1/"
@@ -154,7 +158,9 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
     ]
     for r in results:
         ratio = r.rps / hello[r.method] if hello.get(r.method) else 0
-        lines.append(f"| {r.target} | {r.method} | {r.rps:,.0f} | {ratio:.0%} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} of {r.requests:,} |")
+        lines.append(
+            f"| {r.target} | {r.method} | {r.rps:,.0f} | {ratio:.0%} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} of {r.requests:,} |"
+        )
     return "\n".join(lines)
 
 

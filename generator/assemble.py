@@ -154,10 +154,13 @@ def _pages(
             pages += _listing(
                 config, "category", lang, key, base, rubrics[key], switch, title=labels[lang]
             )
+        tagged: dict[str, list[Article]] = defaultdict(list)
+        for item in items:
+            for tag in item.tags:
+                tagged[tag.slug].append(item)
         for tag in sorted({t for (tl, _), t in tags.items() if tl == lang}, key=lambda t: t.slug):
-            tagged = [a for a in items if tag in a.tags]
             pages += _listing(
-                config, "tag", lang, tag.slug, tag.url, tagged, switch, title=tag.label
+                config, "tag", lang, tag.slug, tag.url, tagged[tag.slug], switch, title=tag.label
             )
         for month, in_month in months[lang].items():
             base = urls.archive(config, lang, month)

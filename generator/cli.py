@@ -63,7 +63,7 @@ def _build(parsed: argparse.Namespace) -> int:
 
 
 def _check(parsed: argparse.Namespace) -> int:
-    report = build(options(parsed), write=False)
+    report = build(options(parsed), write_out=False)
     counts = ", ".join(f"{lang} {n}" for lang, n in report.articles.items())
     print(f"ok: {report.pages} pages; published articles: {counts}", file=sys.stderr)
     return 0

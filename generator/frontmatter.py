@@ -47,6 +47,7 @@ def parse_document(source: SourceFile, config: SiteConfig) -> Document:
         headings=rendered.headings,
         words=rendered.words,
         lines=dict(data.lines),
+        digest=source.digest,
     )
 
 

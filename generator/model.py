@@ -57,6 +57,7 @@ class Document:
     headings: tuple[Heading, ...] = ()
     words: int = 0
     lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line
+    digest: str = ""  # the source file's hash: with the path, what the document is made of
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,13 @@ class OutputFile:
     data: bytes
 
 
+@dataclass(frozen=True)
+class KeptFile:
+    """An output file made from exactly the same inputs last time: the writer links it."""
+
+    path: str
+
+
 @dataclass
 class BuildReport:
     files: int = 0
@@ -128,3 +136,5 @@ class BuildReport:
     pages: int = 0
     articles: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    parsed: int = 0  # documents parsed (the others came from the cache)
+    rendered: int = 0  # pages rendered (the others were kept from the last build)

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
 
-from generator import feeds, images, render, urls
+from generator import feeds, fingerprint, images, parallel, render, urls, write
 from generator.assemble import assemble
+from generator.cache import Cache, Made
 from generator.config import SiteConfig, read_config
-from generator.errors import Collector, SiteError
+from generator.errors import Collector, Problem, SiteError
 from generator.frontmatter import parse_document
-from generator.model import Assets, BuildReport, Document, OutputFile, SourceFile
+from generator.model import (
+    Assets,
+    BuildReport,
+    Document,
+    KeptFile,
+    OutputFile,
+    Page,
+    Site,
+    SourceFile,
+)
 from generator.sources import read_sources
-from generator.write import write_site
 
 IMAGES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
@@ -29,27 +38,48 @@ class Options:
     drafts: bool = False
     cache: Path | None = None
     jobs: int = 1
-    extras: dict[str, str] = field(default_factory=dict)
+    extras: dict[str, str] = field(default_factory=dict)  # e.g. the live-reload script of serve
 
 
-def build(options: Options, write: bool = True) -> BuildReport:
-    """Build the site; with write=False this is `check`. Raises SiteError on user mistakes."""
+def build(options: Options, write_out: bool = True, cache: Cache | None = None) -> BuildReport:
+    """Build the site; with write_out=False this is `check`. Raises SiteError on mistakes."""
     started = time.perf_counter()
+    cache = cache or Cache(options.cache)
     config = load_site_config(options.site)
     theme = render.load_theme(config)
-    documents = parse_all(read_sources(config), config)
+    documents, parsed = parse_all(read_sources(config), config, cache, options.jobs)
     static = static_files(config, theme)
     assets = describe(static)
-    now = options.now if options.now.tzinfo else options.now.replace(tzinfo=config.tz)
+    now = _aware(options.now, config)
     site = assemble(config, documents, now, options.drafts, frozenset(assets.sizes))
     check_collisions([urls.output_path(p.url) for p in site.pages] + feeds.paths(config), static)
-    renderer = render.Renderer(config, theme, site, assets)
+    renderer = render.Renderer(config, theme, site, assets, options.extras)
+    salt = _salt(config, theme, assets, options)
+    plan = Plan(site, cache.outputs(options.out), salt, options.out)
+    feed_files = feeds.feeds(config, site, renderer.body, assets)
+    if write_out:
+        report = _write(options, plan, renderer, feed_files, static, cache)
+    else:
+        report = _consume(chain(render_pages(renderer, plan, 1), feed_files))
+    return _finish(report, site, parsed, plan, started)
+
+
+def _write(
+    options: Options,
+    plan: Plan,
+    renderer: render.Renderer,
+    feed_files: list[OutputFile],
+    static: dict[str, Path],
+    cache: Cache,
+) -> BuildReport:
+    """The one writer; not even a stage is made when nothing changed since the last build."""
+    if plan.nothing_new() and write.already_there(options.out, feed_files, static.items()):
+        total = len(plan.pages) + len(feed_files) + len(static)
+        return BuildReport(files=total, unchanged=total)
     # Pages stream from the renderer to the writer: the whole site is never held in memory.
-    files = chain(render.render_site(renderer), feeds.feeds(config, site, renderer.body, assets))
-    report = write_site(options.out, files, static.items()) if write else _consume(files)
-    report.pages = len(site.pages)
-    report.articles = {lang: len(items) for lang, items in site.articles.items()}
-    report.seconds = time.perf_counter() - started
+    pages = render_pages(renderer, plan, options.jobs)
+    report = write.write_site(options.out, chain(pages, feed_files), static.items())
+    cache.keep_outputs(options.out, plan.made())
     return report
 
 
@@ -62,24 +92,129 @@ def load_site_config(root: Path) -> SiteConfig:
         errors = Collector()
         errors.extend(problems)
         try:
-            parse_all(read_sources(config), config)
+            parse_all(read_sources(config), config, Cache(None), 1)
         except SiteError as exc:
             errors.extend(exc.problems)
         errors.raise_if_any()
     return config
 
 
-def parse_all(sources: Sequence[SourceFile], config: SiteConfig) -> list[Document]:
-    """Parse every article, listing every file's errors rather than stopping at the first."""
+def parse_all(
+    sources: Sequence[SourceFile], config: SiteConfig, cache: Cache, jobs: int
+) -> tuple[list[Document], int]:
+    """Every article, from the cache where its key is known; every file's errors listed."""
+    keys = {s.path: fingerprint.document_key(s, config.digest) for s in sources}
+    known = cache.documents(keys.values())
+    missing = [s for s in sources if keys[s.path] not in known]
     errors = Collector()
-    documents = []
+    parsed: dict[str, Document] = {}
+    for result in parallel.map_chunks(_parse_chunk, missing, jobs, config=config):
+        if isinstance(result, Document):
+            parsed[result.source] = result
+        else:
+            errors.extend(result)
+    errors.raise_if_any()
+    documents = [parsed.get(s.path) or known[keys[s.path]] for s in sources]
+    cache.keep_documents({keys[d.source]: d for d in documents})
+    return documents, len(parsed)
+
+
+def _parse_chunk(sources: Sequence[SourceFile]) -> list[Document | list[Problem]]:
+    config = parallel.state()["config"]
+    results: list[Document | list[Problem]] = []
     for source in sources:
         try:
-            documents.append(parse_document(source, config))
+            results.append(parse_document(source, config))
         except SiteError as exc:
-            errors.extend(exc.problems)
-    errors.raise_if_any()
-    return documents
+            results.append(exc.problems)
+    return results
+
+
+class Plan:
+    """Which pages must be rendered: those whose fingerprint differs from what made the file
+    the last build left in the output folder (checked by size, mtime and inode)."""
+
+    def __init__(self, site: Site, previous: dict[str, Made], salt: str, out: Path) -> None:
+        memo: dict[str, str] = {}
+        self.out = out
+        self.rendered = 0
+        self.pages = [
+            (p, urls.output_path(p.url), fingerprint.page(p, salt, memo)) for p in site.pages
+        ]
+        self.kept = {
+            path for _, path, fp in self.pages if _unchanged(out / path, previous.get(path), fp)
+        }
+        self.previous = previous
+
+    def nothing_new(self) -> bool:
+        """Every page as the last build left it, and no page gone."""
+        return len(self.kept) == len(self.pages) == len(self.previous)
+
+    def todo(self) -> list[Page]:
+        return [page for page, path, _ in self.pages if path not in self.kept]
+
+    def made(self) -> dict[str, Made]:
+        result = {}
+        for _, path, fp in self.pages:
+            stat = (self.out / path).stat()
+            result[path] = Made(fp, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        return result
+
+
+def _unchanged(path: Path, made: Made | None, fp: str) -> bool:
+    if made is None or made.fingerprint != fp:
+        return False
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (made.size, made.mtime, made.inode)
+
+
+def render_pages(
+    renderer: render.Renderer, plan: Plan, jobs: int
+) -> Iterator[OutputFile | KeptFile]:
+    yield from (KeptFile(path) for path in sorted(plan.kept))
+    todo = plan.todo()
+    plan.rendered = len(todo)
+    for result in parallel.map_chunks(_render_chunk, todo, jobs, renderer=renderer):
+        if isinstance(result, Problem):
+            raise SiteError([result])
+        yield result
+
+
+def _render_chunk(pages: Sequence[Page]) -> list[OutputFile | Problem]:
+    renderer: render.Renderer = parallel.state()["renderer"]
+    try:
+        return list(render.render_site(renderer, pages))
+    except SiteError as exc:
+        return [exc.problems[0]]
+
+
+def _salt(config: SiteConfig, theme: render.Theme, assets: Assets, options: Options) -> str:
+    """What every page depends on besides its own data."""
+    pixels = repr(sorted(assets.pixels.items()))
+    extras = repr(sorted(options.extras.items()))
+    return fingerprint.digest(config.digest, theme.digest, pixels, extras, str(options.drafts))
+
+
+def _aware(now: datetime, config: SiteConfig) -> datetime:
+    return now if now.tzinfo else now.replace(tzinfo=config.tz)
+
+
+def _finish(
+    report: BuildReport, site: Site, parsed: int, plan: Plan, started: float
+) -> BuildReport:
+    report.pages = len(site.pages)
+    report.articles = {lang: len(items) for lang, items in site.articles.items()}
+    report.parsed, report.rendered = parsed, plan.rendered
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _consume(files: Iterable[OutputFile | KeptFile]) -> BuildReport:
+    """`check` renders everything (templates can fail too) and writes nothing."""
+    return BuildReport(files=sum(1 for _ in files))
 
 
 def static_files(config: SiteConfig, theme: render.Theme) -> dict[str, Path]:
@@ -92,11 +227,6 @@ def static_files(config: SiteConfig, theme: render.Theme) -> dict[str, Path]:
             if path.is_file() and not path.name.startswith("."):
                 found[prefix + path.relative_to(folder).as_posix()] = path
     return found
-
-
-def _consume(files: Iterable[OutputFile]) -> BuildReport:
-    """`check` renders everything (templates can fail too) and writes nothing."""
-    return BuildReport(files=sum(1 for _ in files))
 
 
 def describe(static: dict[str, Path]) -> Assets:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-from generator import i18n, urls
+from generator import fingerprint, i18n, urls
 from generator.config import SiteConfig
 from generator.errors import Collector, Problem, SiteError
 from generator.markup import MD_LINK, ROOT_LINK
@@ -24,6 +24,7 @@ PLACEHOLDER = re.compile(rf'(href|src)="({re.escape(MD_LINK)}|{re.escape(ROOT_LI
 class Theme:
     folders: tuple[Path, ...]  # the site's theme first, then the project's
     strings: dict[str, i18n.Strings]
+    digest: str = ""  # every file of the theme: part of every page's fingerprint
 
     @property
     def static_folders(self) -> tuple[Path, ...]:
@@ -43,20 +44,24 @@ def load_theme(config: SiteConfig) -> Theme:
         for lang in config.lang_codes
     }
     errors.raise_if_any()
-    return Theme(folders, strings)
+    return Theme(folders, strings, fingerprint.files_digest(folders))
 
 
 class Renderer:
-    def __init__(self, config: SiteConfig, theme: Theme, site: Site, assets: Assets) -> None:
+    def __init__(
+        self,
+        config: SiteConfig,
+        theme: Theme,
+        site: Site,
+        assets: Assets,
+        extras: dict[str, str] | None = None,
+    ) -> None:
         self.config = config
         self.theme = theme
         self.site = site
+        self.extras = extras or {}
         self.env = _environment(theme, config)
         self.env.filters["pixels"] = lambda path: assets.pixels.get(path.lstrip("/"))
-
-    def pages(self) -> Iterator[OutputFile]:
-        for page in self.site.pages:
-            yield self.page(page)
 
     def page(self, page: Page) -> OutputFile:
         template = self.env.get_template(page.template)
@@ -64,6 +69,8 @@ class Renderer:
         html = template.render(
             page=page, lang=page.lang, t=strings, strings=self.theme.strings, body=self.body
         )
+        if "body_end" in self.extras:  # serve's live-reload script, never in a real build
+            html = html.replace("</body>", self.extras["body_end"] + "</body>", 1)
         return OutputFile(urls.output_path(page.url), html.encode("utf-8"))
 
     def body(self, article: Article, absolute: bool = False) -> Markup:
@@ -111,10 +118,11 @@ def _absolute(config: SiteConfig, path: str) -> str:
     return config.base_url.rstrip("/") + path if path.startswith("/") else path
 
 
-def render_site(renderer: Renderer) -> Iterator[OutputFile]:
-    """Yield every page; a template mistake becomes a SiteError naming file and line."""
+def render_site(renderer: Renderer, pages: Iterable[Page]) -> Iterator[OutputFile]:
+    """Yield the pages; a template mistake becomes a SiteError naming file and line."""
     try:
-        yield from renderer.pages()
+        for page in pages:
+            yield renderer.page(page)
     except (jinja2.TemplateError, KeyError) as exc:
         raise SiteError([_template_problem(exc, renderer.config.root)]) from None
 

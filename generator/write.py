@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.model import BuildReport, OutputFile
+from generator.model import BuildReport, KeptFile, OutputFile
 
 STAGE_MARK = ".khabar-"
 _RENAME_EXCHANGE = 2
@@ -21,7 +21,7 @@ _AT_FDCWD = -100
 
 
 def write_site(
-    out: Path, files: Iterable[OutputFile], copies: Iterable[tuple[str, Path]]
+    out: Path, files: Iterable[OutputFile | KeptFile], copies: Iterable[tuple[str, Path]]
 ) -> BuildReport:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -32,14 +32,29 @@ def write_site(
     try:
         writer = _Stage(stage, out if out.is_dir() else None, report)
         for file in files:
-            writer.put(file.path, file.data)
+            if isinstance(file, KeptFile):
+                writer.keep(file.path)
+            else:
+                writer.put(file.path, file.data)
         for rel, source in copies:
-            writer.put(rel, source.read_bytes())
+            writer.copy(rel, source)
         report.removed = _count_removed(out, writer.paths)
-        _swap(stage, out)
+        if report.written or report.removed or not out.is_dir():
+            _swap(stage, out)  # else nothing changed: the old folder stays, untouched
     finally:
         shutil.rmtree(stage, ignore_errors=True)  # after a swap: the previous site
     return report
+
+
+def already_there(out: Path, files: list[OutputFile], copies: Iterable[tuple[str, Path]]) -> bool:
+    """True when the output already holds exactly these bytes: then nothing is written at all
+    (the caller knows the pages are unchanged). Static files compare by size and mtime."""
+    if not all(_same(out / f.path, f.data) for f in files):
+        return False
+    try:
+        return all(_stamp((out / rel).stat()) == _stamp(src.stat()) for rel, src in copies)
+    except OSError:
+        return False
 
 
 def remove_stale_stages(out: Path) -> None:
@@ -56,7 +71,7 @@ class _Stage:
         self.paths: set[str] = set()
         self.folders: set[Path] = {root}
 
-    def put(self, rel: str, data: bytes) -> None:
+    def _target(self, rel: str) -> Path:
         if rel in self.paths or rel.startswith("/") or ".." in rel.split("/"):
             raise ValueError(f"output path {rel!r} is taken or leaves the output folder")
         self.paths.add(rel)
@@ -65,12 +80,42 @@ class _Stage:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(target.parent)
         self.report.files += 1
+        return target
+
+    def put(self, rel: str, data: bytes) -> None:
+        target = self._target(rel)
         if self.previous is not None and _same(self.previous / rel, data):
             os.link(self.previous / rel, target)
             self.report.unchanged += 1
         else:
             target.write_bytes(data)
             self.report.written += 1
+
+    def keep(self, rel: str) -> None:
+        """A file the build knows to be unchanged: link it without reading it."""
+        assert self.previous is not None
+        os.link(self.previous / rel, self._target(rel))
+        self.report.unchanged += 1
+
+    def copy(self, rel: str, source: Path) -> None:
+        """A static file: unchanged when size and mtime match what the last copy kept."""
+        target = self._target(rel)
+        old = self.previous / rel if self.previous is not None else None
+        stat = source.stat()
+        try:
+            kept = old is not None and _stamp(old.stat()) == _stamp(stat)
+        except OSError:
+            kept = False
+        if kept and old is not None:
+            os.link(old, target)
+            self.report.unchanged += 1
+        else:
+            shutil.copy2(source, target)
+            self.report.written += 1
+
+
+def _stamp(stat: os.stat_result) -> tuple[int, int]:
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _same(path: Path, data: bytes) -> bool:

@@ -79,6 +79,7 @@ def test_a_failed_build_leaves_the_previous_output(site: SiteDir, run: Run) -> N
     assert err.startswith("themes/default/templates/article.html:1: error: template error:")
     assert snapshot(site.out) == before
     assert sorted(p.name for p in site.root.iterdir()) == [
+        ".cache",
         "content",
         "public",
         "site.yaml",
