@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.model import Document
 
@@ -35,6 +36,7 @@ class Cache:
     """A memory layer over an optional SQLite file. A cache it cannot read is a cold one."""
 
     def __init__(self, folder: Path | None) -> None:
+        self.last: Any = None  # the last build's renderer, kept in memory by serve
         self.docs: dict[str, Document] = {}
         self.made: dict[str, dict[str, Made]] = {}
         self.db: sqlite3.Connection | None = None

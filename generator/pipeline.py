@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
@@ -38,7 +39,6 @@ class Options:
     drafts: bool = False
     cache: Path | None = None
     jobs: int = 1
-    extras: dict[str, str] = field(default_factory=dict)  # e.g. the live-reload script of serve
 
 
 def build(options: Options, write_out: bool = True, cache: Cache | None = None) -> BuildReport:
@@ -53,12 +53,13 @@ def build(options: Options, write_out: bool = True, cache: Cache | None = None) 
     now = _aware(options.now, config)
     site = assemble(config, documents, now, options.drafts, frozenset(assets.sizes))
     check_collisions([urls.output_path(p.url) for p in site.pages] + feeds.paths(config), static)
-    renderer = render.Renderer(config, theme, site, assets, options.extras)
+    renderer = render.Renderer(config, theme, site, assets)
     salt = _salt(config, theme, assets, options)
     plan = Plan(site, cache.outputs(options.out), salt, options.out)
     feed_files = feeds.feeds(config, site, renderer.body, assets)
     if write_out:
         report = _write(options, plan, renderer, feed_files, static, cache)
+        cache.last = renderer  # serve re-renders one page from it after a small edit
     else:
         report = _consume(chain(render_pages(renderer, plan, 1), feed_files))
     return _finish(report, site, parsed, plan, started)
@@ -141,8 +142,11 @@ class Plan:
         self.pages = [
             (p, urls.output_path(p.url), fingerprint.page(p, salt, memo)) for p in site.pages
         ]
+        root = str(out)
         self.kept = {
-            path for _, path, fp in self.pages if _unchanged(out / path, previous.get(path), fp)
+            path
+            for _, path, fp in self.pages
+            if _unchanged(f"{root}/{path}", previous.get(path), fp)
         }
         self.previous = previous
 
@@ -155,17 +159,18 @@ class Plan:
 
     def made(self) -> dict[str, Made]:
         result = {}
+        root = str(self.out)
         for _, path, fp in self.pages:
-            stat = (self.out / path).stat()
+            stat = os.stat(f"{root}/{path}")
             result[path] = Made(fp, stat.st_size, stat.st_mtime_ns, stat.st_ino)
         return result
 
 
-def _unchanged(path: Path, made: Made | None, fp: str) -> bool:
+def _unchanged(path: str, made: Made | None, fp: str) -> bool:
     if made is None or made.fingerprint != fp:
         return False
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return False
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (made.size, made.mtime, made.inode)
@@ -194,8 +199,7 @@ def _render_chunk(pages: Sequence[Page]) -> list[OutputFile | Problem]:
 def _salt(config: SiteConfig, theme: render.Theme, assets: Assets, options: Options) -> str:
     """What every page depends on besides its own data."""
     pixels = repr(sorted(assets.pixels.items()))
-    extras = repr(sorted(options.extras.items()))
-    return fingerprint.digest(config.digest, theme.digest, pixels, extras, str(options.drafts))
+    return fingerprint.digest(config.digest, theme.digest, pixels, str(options.drafts))
 
 
 def _aware(now: datetime, config: SiteConfig) -> datetime:

@@ -39,12 +39,18 @@ def load_theme(config: SiteConfig) -> Theme:
         errors.add("site.yaml", 1, f"theme '{config.theme}' not found in themes/")
         errors.raise_if_any()
     shown = f"themes/{config.theme}/i18n"
+    # A site's own theme may translate differently: its i18n file wins, language by language.
     strings = {
-        lang: i18n.load_strings(folders[-1] / "i18n", lang, errors, shown)
+        lang: i18n.load_strings(_first_with(folders, f"i18n/{lang}.yaml"), lang, errors, shown)
         for lang in config.lang_codes
     }
     errors.raise_if_any()
     return Theme(folders, strings, fingerprint.files_digest(folders))
+
+
+def _first_with(folders: tuple[Path, ...], rel: str) -> Path:
+    folder = next((f for f in folders if (f / rel).is_file()), folders[-1])
+    return folder / "i18n"
 
 
 class Renderer:
@@ -54,12 +60,10 @@ class Renderer:
         theme: Theme,
         site: Site,
         assets: Assets,
-        extras: dict[str, str] | None = None,
     ) -> None:
         self.config = config
         self.theme = theme
         self.site = site
-        self.extras = extras or {}
         self.env = _environment(theme, config)
         self.env.filters["pixels"] = lambda path: assets.pixels.get(path.lstrip("/"))
 
@@ -69,8 +73,6 @@ class Renderer:
         html = template.render(
             page=page, lang=page.lang, t=strings, strings=self.theme.strings, body=self.body
         )
-        if "body_end" in self.extras:  # serve's live-reload script, never in a real build
-            html = html.replace("</body>", self.extras["body_end"] + "</body>", 1)
         return OutputFile(urls.output_path(page.url), html.encode("utf-8"))
 
     def body(self, article: Article, absolute: bool = False) -> Markup:

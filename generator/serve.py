@@ -1,28 +1,45 @@
-"""`build.py serve`: build, then serve the output folder on a local port."""
+"""`build.py serve`: build, serve with live reload, rebuild what a change touches, and answer
+the reactions API at /api/ (a `python -m reactions` process on an embedded SQLite file).
+
+An edit that changes only an article's body re-renders that one page at once (the fast
+path); a full incremental build follows and brings feeds and lists up to date. A build with
+errors prints them and shows them in the browser while the last good site stays served.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import sys
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-from generator.errors import SiteError
-from generator.pipeline import Options, build
+from generator import livehttp, reactions_proc
+from generator.cache import Cache
+from generator.pipeline import Options
+from generator.watch import Session, watch
 
 
 def serve(options: Options, host: str, port: int) -> int:
+    cache = Cache(options.cache)
+    session = Session(options, cache)
+    session.rebuild(set())
+    if session.errors and not options.out.is_dir():
+        return 1
+    api = reactions_proc.start(
+        options.site, options.cache or options.site / ".cache", f"http://{host}:{port}"
+    )
+    server = livehttp.make_server(host, port, options.out, session, api.base if api else None)
+    observer = watch(options, session)
+    print(
+        f"serving {options.out} at http://{host}:{port}/ (Ctrl-C stops)",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
-        build(options)
-    except SiteError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        if not options.out.is_dir():
-            return 1
-        print("serving the last good build", file=sys.stderr)
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(options.out))
-    with ThreadingHTTPServer((host, port), handler) as server:
-        print(f"serving {options.out} at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+        server.serve_forever(0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        observer.stop()
+        server.server_close()
+        if api:
+            api.stop()
+        cache.close()
     return 0

@@ -7,6 +7,7 @@ Wikipedia/Yandex-style romanisation of Russian (й→y, х→kh, ц→ts, щ→s
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -31,6 +32,7 @@ def transliterate(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+@functools.lru_cache(maxsize=65536)  # tags repeat across thousands of articles
 def slugify(text: str, max_length: int = 80) -> str:
     """`Чистай районында яңа мәктәп ачылды` -> `chistay-rayonynda-yana-maktap-achyldy`."""
     slug = _NON_WORD.sub("-", transliterate(text)).strip("-")

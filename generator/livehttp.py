@@ -1,0 +1,172 @@
+"""serve's HTTP server: the output folder, a live-reload channel and a proxy for /api/.
+
+Pages are served as built, with two changes made on the way out and never on disk: the
+live-reload script, and the reactions endpoint pointed at this server's /api/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.client
+import json
+import re
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+EVENTS = "/_khabar/events"
+SCRIPT = "/_khabar/live.js"
+TAG = f'<script src="{SCRIPT}" defer></script>'
+ENDPOINT = re.compile(rb'data-reactions="[^"]*"')
+LIVE_JS = b"""(function () {
+  "use strict";
+  var seen = null, source = new EventSource("/_khabar/events");
+  function show(errors) {
+    var box = document.getElementById("khabar-errors");
+    if (!errors.length) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("pre");
+      box.id = "khabar-errors";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;" +
+        "margin:0;padding:1em;background:#5c0011;color:#fff;font:14px/1.4 monospace;" +
+        "z-index:2147483647;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = errors.join("\\n");
+  }
+  source.onmessage = function (message) {
+    var state = JSON.parse(message.data);
+    if (seen !== null && state.version !== seen && !state.errors.length) location.reload();
+    seen = state.version;
+    show(state.errors);
+  };
+})();
+"""
+
+
+class Session(Protocol):
+    version: int
+    errors: list[str]
+
+    @property
+    def changed(self) -> object: ...
+
+
+class Handler(SimpleHTTPRequestHandler):
+    session: Session
+    api: str | None
+    out: Path
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == EVENTS:
+            return self.events()
+        if path == SCRIPT:
+            return self.reply(200, "application/javascript", LIVE_JS)
+        return self.proxy() if path.startswith("/api/") else self.page(path)
+
+    def page(self, path: str) -> None:
+        file = Path(self.translate_path(self.path))
+        if file.is_dir() and (file / "index.html").is_file():
+            if not path.endswith("/"):
+                return self.redirect(path + "/")
+            file = file / "index.html"
+        if file.suffix == ".html" and file.is_file():
+            return self.reply(200, "text/html; charset=utf-8", self.dress(file.read_bytes()))
+        if not file.exists() and (self.out / "404.html").is_file():
+            return self.reply(
+                404, "text/html; charset=utf-8", self.dress((self.out / "404.html").read_bytes())
+            )
+        return super().do_GET()
+
+    def do_POST(self) -> None:
+        self.proxy()
+
+    def do_OPTIONS(self) -> None:
+        self.proxy()
+
+    def dress(self, html: bytes) -> bytes:
+        html = ENDPOINT.sub(b'data-reactions="/api/reactions"', html, count=1)
+        return html.replace(b"</body>", TAG.encode() + b"</body>", 1)
+
+    def reply(self, status: int, kind: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def redirect(self, location: str) -> None:
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def events(self) -> None:
+        """Server-sent events: the build's version and errors, at once and on each change."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        changed = self.session.changed
+        seen = -1
+        try:
+            while True:
+                with changed:  # type: ignore[attr-defined]
+                    if self.session.version == seen:
+                        changed.wait(15)  # type: ignore[attr-defined]
+                    state = {"version": self.session.version, "errors": self.session.errors}
+                if state["version"] == seen:
+                    self.wfile.write(b": still here\n\n")
+                else:
+                    self.wfile.write(b"data: " + json.dumps(state).encode() + b"\n\n")
+                    seen = int(str(state["version"]))
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def proxy(self) -> None:
+        if self.api is None:
+            return self.reply(503, "application/json", b'{"error": "unavailable"}')
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        target = urlsplit(self.api)
+        connection = http.client.HTTPConnection(
+            target.hostname or "127.0.0.1", target.port, timeout=10
+        )
+        headers = {
+            k: v
+            for k, v in self.headers.items()
+            if k.lower() in ("content-type", "origin", "content-length")
+        }
+        headers["X-Forwarded-For"] = self.client_address[0]
+        try:
+            connection.request(self.command, self.path, body, headers)
+            answer = connection.getresponse()
+            data = answer.read()
+        except OSError:
+            return self.reply(503, "application/json", b'{"error": "unavailable"}')
+        finally:
+            connection.close()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in ("date", "server", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def make_server(host: str, port: int, out: Path, session: Session, api: str | None) -> Server:
+    handler = type("BoundHandler", (Handler,), {"session": session, "api": api, "out": out})
+    return Server((host, port), functools.partial(handler, directory=str(out)))
