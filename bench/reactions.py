@@ -27,6 +27,7 @@ from pathlib import Path
 from bench import pgcluster
 
 ROOT = Path(__file__).resolve().parent.parent
+WRK_THREADS = [1]  # set from --wrk-threads
 POST_LUA = r"""
 local counter = 0
 math.randomseed(os.time() + tonumber(string.sub(tostring({}), 8), 16))
@@ -80,7 +81,15 @@ def gunicorn(app: str, env: dict[str, str], threads: int) -> Iterator[str]:
 def wrk(
     url: str, seconds: int, connections: int, script: Path | None = None
 ) -> tuple[float, float, float, int, int]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    command = [
+        "wrk",
+        f"-t{WRK_THREADS[0]}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "5s",
+    ]
     if script:
         command += ["-s", str(script)]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
@@ -119,8 +128,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--wrk-threads", type=int, default=1, help="wrk threads: it shares the 2 cores"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
+    WRK_THREADS[0] = args.wrk_threads
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 1
@@ -151,7 +164,7 @@ def main() -> int:
 def report(results: list[Result], args: argparse.Namespace) -> str:
     hello = {r.method: r.rps for r in results if r.target == "hello"}
     lines = [
-        f"wrk -t2 -c{args.connections} -d{args.seconds}s, gunicorn -w 2 -k gthread --threads {args.threads}, loopback",
+        f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.seconds}s, gunicorn -w 2 -k gthread --threads {args.threads}, loopback",
         "",
         "| target | method | req/s | vs hello | p50 ms | p99 ms | non-2xx or errors |",
         "|---|---|---|---|---|---|---|",

@@ -212,9 +212,9 @@ class Output:
         return elapsed
 
 
-def bench_hugo(corpus: Path, work: Path, size: int, runs: int) -> Figures:
-    figures = Figures("hugo", size)
-    site = convert.to_hugo(corpus, work / "hugo")
+def bench_hugo(corpus: Path, work: Path, size: int, runs: int, read_also: bool = True) -> Figures:
+    figures = Figures("hugo" if read_also else "hugo, no read-also", size)
+    site = convert.to_hugo(corpus, work / ("hugo" if read_also else "hugo-plain"), read_also)
     hugo = str(_hugo_binary())
     command = [hugo, "--quiet", "-s", str(site), "-d", str(site / "public")]
     for _ in range(runs):
@@ -299,7 +299,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="2000,10000", help="articles in all, half per language")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--tools", default="khabar,hugo,pelican")
+    parser.add_argument("--tools", default="khabar,hugo,hugo-plain,pelican")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "last-run.json")
     args = parser.parse_args()
     rows = []
@@ -313,6 +313,9 @@ def main() -> int:
                 print(rows[-1], file=sys.stderr, flush=True)
             if "hugo" in tools:
                 rows.append(bench_hugo(corpus, work, size, args.runs).row())
+                print(rows[-1], file=sys.stderr, flush=True)
+            if "hugo-plain" in tools:
+                rows.append(bench_hugo(corpus, work, size, args.runs, read_also=False).row())
                 print(rows[-1], file=sys.stderr, flush=True)
             if "pelican" in tools:
                 rows.append(bench_pelican(corpus, work, size, args.runs).row())

@@ -3,6 +3,7 @@ renderer), so only small task lists and the results cross process boundaries."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -30,9 +31,15 @@ def map_chunks(
     size = max(16, len(items) // (jobs * 8))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs) as pool:
-        for results in pool.imap(work, chunks):
-            yield from results
+    # Frozen objects are never visited by the workers' garbage collector, so the pages
+    # they share with the parent stay shared instead of being copied (peak memory).
+    gc.freeze()
+    try:
+        with context.Pool(jobs) as pool:
+            for results in pool.imap(work, chunks):
+                yield from results
+    finally:
+        gc.unfreeze()
 
 
 def _can_fork() -> bool:

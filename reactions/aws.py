@@ -4,19 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reactions.app import ReactionsApp, create_app
-from reactions.serverless import Request, call, decode_body
-from reactions.settings import Settings
-
-_APP: ReactionsApp | None = None
-
-
-def app() -> ReactionsApp:
-    """Built on the first call and kept while the container stays warm."""
-    global _APP
-    if _APP is None:
-        _APP = create_app(Settings.from_env())
-    return _APP
+from reactions.serverless import Request, decode_body, respond
 
 
 def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
@@ -30,13 +18,7 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
         body=decode_body(event.get("body"), bool(event.get("isBase64Encoded"))),
         client_ip=http.get("sourceIp", "unknown"),
     )
-    answer = call(app(), request)
-    return {
-        "statusCode": answer.status,
-        "headers": dict(answer.headers),
-        "body": answer.body.decode("utf-8"),
-        "isBase64Encoded": False,
-    }
+    return respond(request)
 
 
 def _query(raw: str) -> list[tuple[str, str]]:

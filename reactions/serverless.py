@@ -7,9 +7,32 @@ import io
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
-from reactions.app import ReactionsApp
+from reactions.app import ReactionsApp, create_app
+from reactions.settings import Settings
+
+_APP: ReactionsApp | None = None
+
+
+def shared_app() -> ReactionsApp:
+    """Built on a function's first call and kept while its container stays warm."""
+    global _APP
+    if _APP is None:
+        _APP = create_app(Settings.from_env())
+    return _APP
+
+
+def respond(request: Request) -> dict[str, Any]:
+    """The answer both AWS and Yandex expect from an HTTP-invoked function."""
+    answer = call(shared_app(), request)
+    return {
+        "statusCode": answer.status,
+        "headers": dict(answer.headers),
+        "body": answer.body.decode("utf-8"),
+        "isBase64Encoded": False,
+    }
 
 
 @dataclass(frozen=True)

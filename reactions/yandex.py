@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reactions.app import ReactionsApp, create_app
-from reactions.serverless import Request, call, decode_body
-from reactions.settings import Settings
-
-_APP: ReactionsApp | None = None
-
-
-def app() -> ReactionsApp:
-    global _APP
-    if _APP is None:
-        _APP = create_app(Settings.from_env())
-    return _APP
+from reactions.serverless import Request, decode_body, respond
 
 
 def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
@@ -28,13 +17,7 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
         body=decode_body(event.get("body"), bool(event.get("isBase64Encoded"))),
         client_ip=identity.get("sourceIp", "unknown"),
     )
-    answer = call(app(), request)
-    return {
-        "statusCode": answer.status,
-        "headers": dict(answer.headers),
-        "body": answer.body.decode("utf-8"),
-        "isBase64Encoded": False,
-    }
+    return respond(request)
 
 
 def _path(event: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from reactions import aws, yandex
+from reactions import aws, serverless, yandex
 from reactions.settings import Settings
 from tests.reactions.conftest import ORIGIN, SECRET, Api, settings_for
 
@@ -76,12 +76,10 @@ def adapter_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
     monkeypatch.setenv("REACTIONS_DATABASE_URL", f"sqlite:///{tmp_path / 'adapter.sqlite3'}")
     monkeypatch.setenv("REACTIONS_ALLOWED_ORIGINS", ORIGIN)
     monkeypatch.setenv("REACTIONS_RATE_LIMIT", "0")
-    monkeypatch.setattr(aws, "_APP", None)
-    monkeypatch.setattr(yandex, "_APP", None)
+    monkeypatch.setattr(serverless, "_APP", None)
     yield
-    for module in (aws, yandex):
-        if module._APP is not None:
-            module._APP.store.close()
+    if serverless._APP is not None:
+        serverless._APP.store.close()
 
 
 @pytest.mark.parametrize(
