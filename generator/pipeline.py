@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -43,8 +44,10 @@ class Options:
 
 def build(options: Options, write_out: bool = True, cache: Cache | None = None) -> BuildReport:
     """Build the site; with write_out=False this is `check`. Raises SiteError on mistakes."""
+    if cache is None:  # a build of its own: the cache file is closed (and checkpointed) after
+        with closing(Cache(options.cache, read_only=not write_out)) as own:
+            return build(options, write_out, own)
     started = time.perf_counter()
-    cache = cache or Cache(options.cache)
     config = load_site_config(options.site)
     theme = render.load_theme(config)
     documents, parsed = parse_all(read_sources(config), config, cache, options.jobs)

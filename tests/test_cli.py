@@ -43,6 +43,13 @@ def test_check_writes_nothing(site: SiteDir, run: Run) -> None:
     code, _, err = run("check", "--site", str(site.root), "--now", NOW)
     assert code == 0 and err.startswith("ok:")
     assert not site.out.exists()
+    assert not (site.root / ".cache").exists()
+    # With a cache from a build, check reads it and still writes nothing.
+    assert run("build", "--site", str(site.root), "--now", NOW)[0] == 0
+    site.article("content/ru/2026/b.md", title="Вторая")
+    before = {p: p.stat().st_mtime_ns for p in site.root.rglob("*") if p.is_file()}
+    assert run("check", "--site", str(site.root), "--now", NOW)[0] == 0
+    assert before == {p: p.stat().st_mtime_ns for p in site.root.rglob("*") if p.is_file()}
 
 
 def test_usage_errors_exit_2(site: SiteDir) -> None:
