@@ -82,3 +82,27 @@ def test_missing_page_is_the_404(browser: Any, demo_server: str) -> None:
 
 def test_screenshots_path_is_ignored_by_git() -> None:
     assert "/test-artifacts/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_every_page_of_the_demo_passes_axe_on_a_phone(
+    browser: Any, demo_server: str, demo_site: Any
+) -> None:
+    """Beyond the sample above at two widths: every page of both languages at 360 px."""
+    if not AXE.exists():
+        pytest.skip("node_modules/axe-core is missing: run `make test` (npm ci)")
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    failures = []
+    paths = sorted(p.relative_to(demo_site).as_posix() for p in demo_site.rglob("*.html"))
+    assert len(paths) > 90
+    for path in paths:
+        page.goto(f"{demo_server}/{path}", wait_until="load")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        failures += [
+            f"{path}: {v['id']} ({v['impact']})"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+    context.close()
+    assert not failures, failures[:20]
