@@ -51,7 +51,7 @@ def options(parsed: argparse.Namespace) -> Options:
 
 def _build(parsed: argparse.Namespace) -> int:
     opts = options(parsed)
-    report = build(opts)
+    report = build(opts).report
     counts = ", ".join(f"{lang} {n}" for lang, n in report.articles.items())
     print(
         f"built {report.files} files ({report.pages} pages; articles: {counts}) into {opts.out} "
@@ -63,7 +63,7 @@ def _build(parsed: argparse.Namespace) -> int:
 
 
 def _check(parsed: argparse.Namespace) -> int:
-    report = build(options(parsed), write_out=False)
+    report = build(options(parsed), write_out=False).report
     counts = ", ".join(f"{lang} {n}" for lang, n in report.articles.items())
     print(f"ok: {report.pages} pages; published articles: {counts}", file=sys.stderr)
     return 0

@@ -12,7 +12,7 @@ from generator import markup, yamlfile
 from generator.config import SiteConfig
 from generator.errors import Collector, SiteError
 from generator.fields import Fields
-from generator.model import Document, SourceFile
+from generator.model import Document, Parsed, SourceFile
 from generator.slugs import SLUG_RE, slugify
 from generator.typography import typograph, typograph_html
 from generator.yamlfile import LineMap
@@ -25,8 +25,9 @@ FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")
 
 
-def parse_document(source: SourceFile, config: SiteConfig) -> Document:
-    """Pure: the same source and config always give the same Document (or the same errors)."""
+def parse_document(source: SourceFile, config: SiteConfig, key: str = "") -> Parsed:
+    """Pure: the same source and config always give the same document and body (or the same
+    errors). `key` is the cache key the caller knows the document by."""
     errors = Collector()
     text = _decode(source, errors)
     header, body, body_line = split(text, source.path, errors)
@@ -37,18 +38,20 @@ def parse_document(source: SourceFile, config: SiteConfig) -> Document:
     rendered = markup.render(body, source.path, body_line, errors)
     errors.raise_if_any()
     lang = source.lang
-    return replace(
+    doc = replace(
         doc,
         title=typograph(doc.title, lang),
         lead=typograph(doc.lead, lang) if doc.lead else None,
-        body_html=typograph_html(rendered.html, lang),
         links=rendered.links,
+        root_links=rendered.root_links,
         images=rendered.images,
         headings=rendered.headings,
         words=rendered.words,
         lines=dict(data.lines),
         digest=source.digest,
+        key=key,
     )
+    return Parsed(doc, typograph_html(rendered.html, lang))
 
 
 def _decode(source: SourceFile, errors: Collector) -> str:
@@ -105,7 +108,6 @@ def _fields(f: Fields, source: SourceFile, config: SiteConfig) -> Document:
         category=_category(f, config),
         slug=_slug(f, source),
         translation_key=f.string("translation_key") or source.rel,
-        body_html="",
         lead=f.string("lead") or None,
         tags=_unique(f.string_list("tags")),
         author=f.string("author") or None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from generator import fingerprint, i18n, urls
 from generator.config import SiteConfig
 from generator.errors import Collector, Problem, SiteError
 from generator.markup import MD_LINK, ROOT_LINK
-from generator.model import Article, Assets, OutputFile, Page, Site
+from generator.model import Article, Assets, OutputFile, Page
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(rf'(href|src)="({re.escape(MD_LINK)}|{re.escape(ROOT_LINK)})([^"#]*)')
@@ -54,16 +54,16 @@ def _first_with(folders: tuple[Path, ...], rel: str) -> Path:
 
 
 class Renderer:
+    """Pages from what they hold: a page, the settings, the theme; bodies by document key.
+    Nothing else reaches a template, which is what makes page fingerprints sound."""
+
     def __init__(
-        self,
-        config: SiteConfig,
-        theme: Theme,
-        site: Site,
-        assets: Assets,
+        self, config: SiteConfig, theme: Theme, assets: Assets, bodies: Callable[[str], str]
     ) -> None:
         self.config = config
         self.theme = theme
-        self.site = site
+        self.assets = assets
+        self.bodies = bodies
         self.env = _environment(theme, config)
         self.env.filters["pixels"] = lambda path: assets.pixels.get(path.lstrip("/"))
 
@@ -78,14 +78,16 @@ class Renderer:
     def body(self, article: Article, absolute: bool = False) -> Markup:
         """The article's HTML with internal link placeholders resolved; absolute for feeds."""
         prefix = self.config.base_url.rstrip("/") if absolute else self.config.base_path
+        links = dict(article.links)
 
         def resolve(match: re.Match[str]) -> str:
             attr, kind, target = match.groups()
             if kind == MD_LINK:
-                target = self.site.urls.get(target, "/")
+                target = links[target]
             return f'{attr}="{prefix}{target}'
 
-        return Markup(PLACEHOLDER.sub(resolve, article.doc.body_html))  # noqa: S704 - ours
+        html = self.bodies(article.doc.key)
+        return Markup(PLACEHOLDER.sub(resolve, html))  # noqa: S704 - ours
 
 
 def _environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
