@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from generator.digests import Seen
 from generator.model import Document
 
 T = TypeVar("T")
@@ -30,6 +31,9 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS outputs (out TEXT NOT NULL, path TEXT NOT NULL,"
     " fingerprint TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
     " inode INTEGER NOT NULL, PRIMARY KEY (out, path))",
+    "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+    " mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, inode INTEGER NOT NULL,"
+    " digest TEXT NOT NULL, at INTEGER NOT NULL)",
 )
 BATCH = 500
 DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
@@ -223,6 +227,32 @@ class Cache:
             db.executemany(
                 "INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
                 ((key, p, m.fingerprint, m.size, m.mtime, m.inode) for p, m in made.items()),
+            )
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            db.execute("ROLLBACK")
+            raise
+
+    # -- file hashes ------------------------------------------------------------------------
+
+    def seen_files(self) -> dict[str, Seen]:
+        db = self._db()
+        query = "SELECT path, size, mtime, ctime, inode, digest, at FROM files"
+        rows = self._guard(lambda: list(db.execute(query))) if db else None
+        return {row[0]: Seen(*row[1:]) for row in rows or ()}
+
+    def keep_seen_files(self, seen: dict[str, Seen]) -> None:
+        db = self._writable()
+        if db is not None:
+            self._guard(lambda: self._store_seen(db, seen))
+
+    def _store_seen(self, db: sqlite3.Connection, seen: dict[str, Seen]) -> None:
+        db.execute("BEGIN")
+        try:
+            db.execute("DELETE FROM files")
+            db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((p, s.size, s.mtime, s.ctime, s.inode, s.digest, s.at) for p, s in seen.items()),
             )
             db.execute("COMMIT")
         except sqlite3.Error:

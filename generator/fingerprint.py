@@ -17,7 +17,7 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
-from generator.model import Article, Document, SourceFile
+from generator.model import Article, Document, SourceFile, SourceRef
 
 PACKAGE = Path(__file__).resolve().parent
 # Libraries whose upgrade can change the bytes we write.
@@ -45,7 +45,7 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def document_key(source: SourceFile, config_digest: str) -> str:
+def document_key(source: SourceFile | SourceRef, config_digest: str) -> str:
     return digest(code_digest(), config_digest, source.path, source.digest)
 
 

@@ -7,6 +7,16 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class SourceRef:
+    """A source file found and hashed; its bytes are read only if it must be parsed."""
+
+    path: str  # relative to the site root, e.g. content/ru/2024/school.md
+    lang: str
+    rel: str  # path under content/<lang>/ without ".md", e.g. 2024/school
+    digest: str
+
+
+@dataclass(frozen=True)
 class SourceFile:
     path: str  # relative to the site root, e.g. content/ru/2024/school.md
     lang: str

@@ -13,10 +13,20 @@ from generator import feeds, fingerprint, images, parallel, render, urls, write
 from generator.assemble import assemble, check_root_links
 from generator.cache import Cache, Made, pack
 from generator.config import SiteConfig, read_config
+from generator.digests import Digests
 from generator.errors import Collector, Problem, SiteError
 from generator.frontmatter import parse_document
-from generator.model import Assets, BuildReport, Document, OutputFile, Page, Site, SourceFile
-from generator.sources import read_sources, static_files
+from generator.model import (
+    Assets,
+    BuildReport,
+    Document,
+    OutputFile,
+    Page,
+    Site,
+    SourceFile,
+    SourceRef,
+)
+from generator.sources import list_sources, load, static_files
 
 IMAGES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 GENERATED = "generated"  # the manifest's mark for files compared by their bytes (feeds)
@@ -68,18 +78,22 @@ def build(
     started = time.perf_counter()
     config = load_site_config(options.site)
     theme = render.load_theme(config)
-    documents, parsed = parse_all(read_sources(config), config, cache, options.jobs)
+    digests = Digests(cache.seen_files())
+    documents, parsed = parse_all(list_sources(config, digests), config, cache, options.jobs)
     static = static_files(config.root, theme.static_folders)
     assets = describe(static)
     now = _aware(options.now, config)
     site = assemble(config, documents, now, options.drafts, frozenset(static))
     check_outputs(config, site, documents, static, options.drafts)
-    renderer = render.Renderer(config, theme, assets, cache.body)
+    compiled = None if cache.read_only else options.cache  # `check` writes nothing
+    renderer = render.Renderer(config, theme, assets, cache.body, compiled)
     pixels = repr(sorted(assets.pixels.items()))  # what templates see of the static files
     prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest, pixels))
-    output = Output(options, cache, site, renderer, prints, static)
+    copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
+    output = Output(options, cache, site, renderer, prints, copies)
     if write_out:
         report = _publish(output, cancelled, commit_lock or nullcontext())
+        cache.keep_seen_files(digests.seen)
     else:
         report = _check(output)
     report.parsed, report.seconds = parsed, time.perf_counter() - started
@@ -95,7 +109,7 @@ def load_site_config(root: Path) -> SiteConfig:
         errors = Collector()
         errors.extend(problems)
         try:
-            parse_all(read_sources(config), config, Cache(None), 1)
+            parse_all(list_sources(config, Digests({})), config, Cache(None), 1)
         except SiteError as exc:
             errors.extend(exc.problems)
         errors.raise_if_any()
@@ -103,7 +117,7 @@ def load_site_config(root: Path) -> SiteConfig:
 
 
 def parse_all(
-    sources: Sequence[SourceFile], config: SiteConfig, cache: Cache, jobs: int
+    sources: Sequence[SourceRef], config: SiteConfig, cache: Cache, jobs: int
 ) -> tuple[list[Document], int]:
     """Every article, from the cache where its key is known; every file's errors listed.
     Bodies go to the cache, packed, and are read back only when their page is rendered."""
@@ -114,8 +128,8 @@ def parse_all(
     parsed: dict[str, Document] = {}
     bodies: dict[str, bytes] = {}
 
-    def work(chunk: Sequence[SourceFile]) -> list[tuple[Document, bytes] | list[Problem]]:
-        return [_parse_one(source, config, keys[source.path]) for source in chunk]
+    def work(chunk: Sequence[SourceRef]) -> list[tuple[Document, bytes] | list[Problem]]:
+        return [_parse_one(load(config.root, ref), config) for ref in chunk]
 
     for result in parallel.map_chunks(work, missing, jobs):
         if isinstance(result, list):
@@ -129,9 +143,8 @@ def parse_all(
     return documents, len(parsed)
 
 
-def _parse_one(
-    source: SourceFile, config: SiteConfig, key: str
-) -> tuple[Document, bytes] | list[Problem]:
+def _parse_one(source: SourceFile, config: SiteConfig) -> tuple[Document, bytes] | list[Problem]:
+    key = fingerprint.document_key(source, config.digest)  # of the bytes read, not listed
     try:
         result = parse_document(source, config, key)
     except SiteError as exc:
@@ -176,7 +189,7 @@ class Output:
     site: Site
     renderer: render.Renderer
     fingerprints: fingerprint.Pages
-    static: dict[str, Path]
+    static: dict[str, tuple[Path, str]]  # output path -> (source, its hash)
     pages: list[tuple[Page, str, str]] = field(init=False)  # (page, output path, fingerprint)
 
     def __post_init__(self) -> None:
@@ -188,12 +201,8 @@ class Output:
         return feeds.feeds(r.config, self.site, r.body, r.assets)
 
     def copies(self) -> list[tuple[str, Path, str]]:
-        """(output path, source, what it was made of): a static file by its stamp."""
-        made = []
-        for rel, source in self.static.items():
-            stat = source.stat()
-            made.append((rel, source, f"static:{source}:{stat.st_size}:{stat.st_mtime_ns}"))
-        return made
+        """(output path, source, what it was made of): a static file by its bytes."""
+        return [(rel, source, f"static:{digest}") for rel, (source, digest) in self.static.items()]
 
 
 def _publish(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from generator import fingerprint, i18n, urls
@@ -15,6 +18,7 @@ from generator.config import SiteConfig
 from generator.errors import Collector, Problem, SiteError
 from generator.markup import MD_LINK, ROOT_LINK
 from generator.model import Article, Assets, OutputFile, Page
+from generator.sources import regular_files
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(rf'(href|src)="({re.escape(MD_LINK)}|{re.escape(ROOT_LINK)})([^"#]*)')
@@ -38,6 +42,8 @@ def load_theme(config: SiteConfig) -> Theme:
     if not folders:
         errors.add("site.yaml", 1, f"theme '{config.theme}' not found in themes/")
         errors.raise_if_any()
+    if candidates[0] in folders:  # only regular files of the site's own theme are read
+        regular_files(candidates[0], f"themes/{config.theme}", errors, lambda _: True, ".")
     shown = f"themes/{config.theme}/i18n"
     # A site's own theme may translate differently: its i18n file wins, language by language.
     strings = {
@@ -58,13 +64,18 @@ class Renderer:
     Nothing else reaches a template, which is what makes page fingerprints sound."""
 
     def __init__(
-        self, config: SiteConfig, theme: Theme, assets: Assets, bodies: Callable[[str], str]
+        self,
+        config: SiteConfig,
+        theme: Theme,
+        assets: Assets,
+        bodies: Callable[[str], str],
+        compiled: Path | None = None,
     ) -> None:
         self.config = config
         self.theme = theme
         self.assets = assets
         self.bodies = bodies
-        self.env = _environment(theme, config)
+        self.env = _environment(theme, config, compiled)
         self.env.filters["pixels"] = lambda path: assets.pixels.get(path.lstrip("/"))
 
     def page(self, page: Page) -> OutputFile:
@@ -90,9 +101,43 @@ class Renderer:
         return Markup(PLACEHOLDER.sub(resolve, html))  # noqa: S704 - ours
 
 
-def _environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
+class Compiled(jinja2.BytecodeCache):
+    """Compiled templates, in memory for the process and on disk in the build cache (a folder
+    per generator code digest: the environment's options are code). Jinja checks every entry
+    against its template's source before using it."""
+
+    memory: ClassVar[dict[str, bytes]] = {}
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder / f"templates-{fingerprint.code_digest()}" if folder else None
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.memory.get(bucket.key)
+        if data is None and self.folder is not None:
+            try:
+                data = (self.folder / bucket.key).read_bytes()
+            except OSError:
+                return
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        self.memory[bucket.key] = data
+        if self.folder is not None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                temporary = self.folder / f".{bucket.key}.{os.getpid()}"
+                temporary.write_bytes(data)
+                os.replace(temporary, self.folder / bucket.key)
+            except OSError:
+                return  # a read-only cache (check): the memory layer still serves this run
+
+
+def _environment(theme: Theme, config: SiteConfig, compiled: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f / "templates") for f in theme.folders]),
+        bytecode_cache=Compiled(compiled),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -5,20 +5,21 @@ publish the build machine's files)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.config import SiteConfig
+from generator.digests import Digests, hash_bytes
 from generator.errors import Collector
-from generator.model import SourceFile
+from generator.model import SourceFile, SourceRef
 
 CONTENT = "content"
 STATIC = "static"
 
 
-def read_sources(config: SiteConfig) -> list[SourceFile]:
+def list_sources(config: SiteConfig, digests: Digests) -> list[SourceRef]:
+    """Every article file, hashed (by its bytes, or known unchanged since last hashed)."""
     errors = Collector()
     content = config.root / CONTENT
     _reject_unknown_languages(content, config, errors)
@@ -27,7 +28,17 @@ def read_sources(config: SiteConfig) -> list[SourceFile]:
         names = regular_files(content / lang, f"{CONTENT}/{lang}", errors, _is_article, "._")
         found += [(lang, name) for name in names]
     errors.raise_if_any()
-    return [_read(content / lang / r, f"{CONTENT}/{lang}/{r}", lang, r) for lang, r in found]
+    return [
+        SourceRef(
+            f"{CONTENT}/{lang}/{r}", lang, r.removesuffix(".md"), digests.of(content / lang / r)
+        )
+        for lang, r in found
+    ]
+
+
+def load(root: Path, ref: SourceRef) -> SourceFile:
+    """The file's bytes now (with their own hash: the file may have changed since listed)."""
+    return _read(root / ref.path, ref.path, ref.lang, f"{ref.rel}.md")
 
 
 def static_files(root: Path, theme_static: Iterable[Path]) -> dict[str, Path]:
@@ -102,7 +113,7 @@ def _read(path: Path, shown: str, lang: str, rel: str) -> SourceFile:
         lang=lang,
         rel=rel.removesuffix(".md"),
         data=data,
-        digest=hashlib.sha256(data).hexdigest(),
+        digest=hash_bytes(data),
     )
 
 

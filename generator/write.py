@@ -118,10 +118,10 @@ class Writer:
         self.report.removed = len(removed)
         try:
             if self.swap and (self.written or removed or not self.out.is_dir()):
-                if not self.folders:
-                    self.stage.mkdir()  # an empty site still gets its folder
+                self._ensure_stage()  # an empty site still gets its folder
                 _swap(self.stage, self.out)
             elif not self.swap and (self.written or removed):
+                self._ensure_stage()
                 ops = {"put": self.written, "remove": removed}
                 _write_journal(self.stage, ops)
                 _apply(self.out, self.stage, ops)
@@ -150,13 +150,16 @@ class Writer:
         if not claimed:
             self._claim(rel)
         target = self.stage / rel
-        if not self.folders:
-            self.stage.mkdir()
-            self.folders.add(self.stage)
+        self._ensure_stage()
         if target.parent not in self.folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(target.parent)
         return target
+
+    def _ensure_stage(self) -> None:
+        if not self.folders:
+            self.stage.mkdir()
+            self.folders.add(self.stage)
 
     def _written(self, rel: str, target: Path) -> None:
         self.stamps[rel] = stamp_of(target.stat())
