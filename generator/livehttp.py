@@ -97,7 +97,6 @@ class Handler(SimpleHTTPRequestHandler):
     def list_directory(self, path: str | os.PathLike[str]) -> None:
         """No folder listings: a folder without index.html is not a page."""
         self.send_error(HTTPStatus.NOT_FOUND)
-        return None
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path

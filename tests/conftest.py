@@ -73,7 +73,10 @@ def _files_written_since(start: int) -> list[str]:
         return []
     # Files the suite may not write: untracked or ignored ones (tracked ones are the code).
     listed = subprocess.run(
-        ["git", "ls-files", "--others", "-z", "--", *found], cwd=ROOT, capture_output=True
+        ["git", "ls-files", "--others", "-z", "--", *found],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
     ).stdout.decode()
     return sorted(name for name in listed.split("\0") if name)
 

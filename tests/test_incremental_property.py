@@ -16,6 +16,7 @@ import shutil
 import struct
 import tempfile
 import zlib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -72,6 +73,50 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
+Fields = dict[str, object]
+
+
+def _link(fields: Fields, choice: int, others: list[str], now: datetime) -> None:
+    if others:
+        fields["body"] = f"См. [соседнюю новость]({others[choice % len(others)]}.md)."
+
+
+def _root_link(fields: Fields, choice: int, others: list[str], now: datetime) -> None:
+    target = ("/files/doc.pdf", "/news/sport/", "/files/new.pdf", "/tags/shkola/")[choice]
+    fields["body"] = f"Документ: [решение]({target})."
+
+
+def _draft(fields: Fields, choice: int, others: list[str], now: datetime) -> None:
+    fields["draft"] = "true" if fields.get("draft") != "true" else "false"
+
+
+def _set(key: str, values: Callable[[int, datetime], object]) -> Change:
+    def change(fields: Fields, choice: int, others: list[str], now: datetime) -> None:
+        fields[key] = values(choice, now)
+
+    return change
+
+
+Change = Callable[[Fields, int, list[str], datetime], None]
+CHANGES: dict[str, Change] = {
+    "title": _set("title", lambda c, now: f"Новость номер {c}"),
+    "slug": _set("slug", lambda c, now: ("novoe-imya", "drugoe", "tretye", "alpha")[c]),
+    "date": _set("date", lambda c, now: now + timedelta(hours=(-50, -2, 1, 30)[c])),
+    "expires": _set("expires", lambda c, now: now + timedelta(hours=(1, 5, 48, -1)[c])),
+    "tags": _set("tags", lambda c, now: [TAGS[c], TAGS[(c + 1) % 4]][: 1 + c % 2]),
+    "category": _set("category", lambda c, now: RUBRICS[c % 3]),
+    "key": _set("translation_key", lambda c, now: ("alpha", "pair-one", "pair-two", "beta")[c]),
+    "image": _set("image", lambda c, now: ("images/a.png", "images/b.png", "/images/a.png")[c % 3]),
+    "lead": _set("lead", lambda c, now: ("Коротко.", "Очень коротко.", "Лид", "Ещё лид")[c]),
+    "body": _set(
+        "body", lambda c, now: ("Текст.", "Новый текст.", "С «кавычками».", "- а\n- б")[c]
+    ),
+    "draft": _draft,
+    "link": _link,
+    "root-link": _root_link,
+}
+
+
 class Newsroom(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
@@ -122,7 +167,9 @@ class Newsroom(RuleBasedStateMachine):
         for key in ("slug", "translation_key", "draft", "expires", "image", "lead"):
             if key in fields:
                 value = fields[key]
-                lines.append(f"{key}: {value.isoformat() if isinstance(value, datetime) else value}")
+                lines.append(
+                    f"{key}: {value.isoformat() if isinstance(value, datetime) else value}"
+                )
         text = "---\n" + "\n".join(lines) + "\n---\n\n" + str(fields["body"]) + "\n"
         path = self.site / "content" / lang / f"{name}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,47 +207,14 @@ class Newsroom(RuleBasedStateMachine):
             self.site / "content" / lang / f"{new}.md"
         )
 
-    @rule(
-        data=st.data(),
-        field=st.sampled_from(
-            ["title", "slug", "date", "tags", "category", "draft", "key", "link", "image",
-             "root-link", "expires", "lead", "body"]
-        ),  # fmt: skip
-        choice=st.integers(0, 3),
-    )
+    @rule(data=st.data(), field=st.sampled_from(sorted(CHANGES)), choice=st.integers(0, 3))
     def change_article(self, data: st.DataObject, field: str, choice: int) -> None:
         if not self.articles:
             return
         lang, name = data.draw(st.sampled_from(sorted(self.articles)))
         fields = self.articles[(lang, name)]
-        others = sorted(n for (l, n) in self.articles if l == lang and n != name)  # noqa: E741
-        if field == "title":
-            fields["title"] = f"{fields['title']} и ещё"
-        elif field == "slug":
-            fields["slug"] = ("novoe-imya", "drugoe", "tretye", "alpha")[choice]
-        elif field == "date":
-            fields["date"] = self.now + timedelta(hours=(-50, -2, 1, 30)[choice])
-        elif field == "expires":
-            fields["expires"] = self.now + timedelta(hours=(1, 5, 48, -1)[choice])
-        elif field == "tags":
-            fields["tags"] = [TAGS[choice], TAGS[(choice + 1) % 4]][: 1 + choice % 2]
-        elif field == "category":
-            fields["category"] = RUBRICS[choice % 3]
-        elif field == "draft":
-            fields["draft"] = "true" if fields.get("draft") != "true" else "false"
-        elif field == "key":
-            fields["translation_key"] = ("alpha", "pair-one", "pair-two", "beta")[choice]
-        elif field == "link" and others:
-            fields["body"] = f"См. [соседнюю новость]({others[choice % len(others)]}.md)."
-        elif field == "image":
-            fields["image"] = ("images/a.png", "images/b.png", "images/a.png", "/images/a.png")[choice]
-        elif field == "root-link":
-            target = ("/files/doc.pdf", "/news/sport/", "/files/new.pdf", "/tags/shkola/")[choice]
-            fields["body"] = f"Документ: [решение]({target})."
-        elif field == "lead":
-            fields["lead"] = ("Коротко.", "Очень коротко.", "Лид", "Ещё лид")[choice]
-        else:
-            fields["body"] = ("Текст.", "Новый текст.", "Текст с «кавычками».", "- один\n- два")[choice]
+        others = sorted(n for (code, n) in self.articles if code == lang and n != name)
+        CHANGES[field](fields, choice, others, self.now)
         self.write_article(lang, name)
 
     @rule(key=st.sampled_from(["per_page", "feed_items", "society"]), choice=st.integers(0, 2))
@@ -229,13 +243,17 @@ class Newsroom(RuleBasedStateMachine):
         theme = self.theme()
         if what == "template":
             card = theme / "templates" / "_card.html"
-            card.write_text(card.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+            card.write_text(
+                card.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8"
+            )
         elif what == "strings":
             strings = theme / "i18n" / "tt.yaml"
             text = strings.read_text(encoding="utf-8")
             strings.write_text(text.replace("Шулай ук укыгыз", "Тагын укыгыз"), encoding="utf-8")
             if "Тагын укыгыз" not in text:
-                strings.write_text(text.replace("Тагын укыгыз", "Шулай ук укыгыз"), encoding="utf-8")
+                strings.write_text(
+                    text.replace("Тагын укыгыз", "Шулай ук укыгыз"), encoding="utf-8"
+                )
         else:
             css = next((theme / "static").rglob("*.css"))
             css.write_text(css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
