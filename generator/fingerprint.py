@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
+import pickle
 import sys
 from collections.abc import Iterable
-from dataclasses import fields, is_dataclass
-from datetime import datetime
+from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from generator.model import Article, Document, SourceFile, SourceRef
 
@@ -61,8 +63,9 @@ def files_digest(folders: Iterable[Path]) -> str:
 
 class Pages:
     """Fingerprints of pages: a hash of the whole Page object under a salt (settings, theme,
-    code). Articles are hashed once each, however many pages show them; a document stands
-    for itself by its key, which covers its source, site.yaml and the code."""
+    code). Pickle writes every field of every value, however deep, so nothing a template can
+    reach is left out; articles are hashed once each, however many pages show them, and a
+    document stands for itself by its key (its source, site.yaml and the code)."""
 
     def __init__(self, salt: str) -> None:
         self.salt = salt
@@ -70,35 +73,36 @@ class Pages:
         self.keep: list[Article] = []  # ids stay unique while the memo lives
 
     def __call__(self, page: object) -> str:
-        return digest(self.salt, self._canon(page))
+        return digest(self.salt, self._pickled(page).hex())
 
-    def _canon(self, value: object) -> str:  # noqa: PLR0911 - one case per kind of value
-        if isinstance(value, str | int | float | bool | None):
-            return repr(value)
-        if isinstance(value, Article):
-            return self._article(value)
-        if isinstance(value, Document):
-            if not value.key:
-                raise ValueError(f"document {value.source} has no cache key")
-            return f"D{value.key}"
-        if isinstance(value, tuple | list):
-            return "[" + ",".join(self._canon(item) for item in value) + "]"
-        if isinstance(value, dict):
-            items = sorted((self._canon(k), self._canon(v)) for k, v in value.items())
-            return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
-        if isinstance(value, datetime):
-            return repr(value)
-        if is_dataclass(value) and not isinstance(value, type):
-            parts = ",".join(self._canon(getattr(value, f.name)) for f in fields(value))
-            return f"{type(value).__name__}({parts})"
-        # A new kind of value must be taught here, never hashed by accident (e.g. by id).
-        raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+    def _pickled(self, value: object) -> bytes:
+        buffer = io.BytesIO()
+        _Pickler(buffer, self).dump(value)
+        return buffer.getvalue()
 
-    def _article(self, item: Article) -> str:
+    def article(self, item: Article) -> str:
         found = self.articles.get(id(item))
         if found is None:
-            fields_ = ",".join(self._canon(getattr(item, f.name)) for f in fields(item))
-            found = "A" + digest(fields_)
+            parts = tuple(getattr(item, f.name) for f in fields(item))
+            found = "A" + hashlib.blake2b(self._pickled(parts), digest_size=16).hexdigest()
             self.articles[id(item)] = found
             self.keep.append(item)
         return found
+
+
+class _Pickler(pickle.Pickler):
+    """Without memo ("fast"): equal values give equal bytes whatever objects they share."""
+
+    def __init__(self, buffer: io.BytesIO, pages: Pages) -> None:
+        super().__init__(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        self.fast = True
+        self.pages = pages
+
+    def reducer_override(self, obj: object) -> Any:
+        if type(obj) is Article:
+            return str, (self.pages.article(obj),)
+        if type(obj) is Document:
+            if not obj.key:
+                raise ValueError(f"document {obj.source} has no cache key")
+            return str, (f"D{obj.key}",)
+        return NotImplemented

@@ -49,12 +49,15 @@ def stamp_of(stat: os.stat_result) -> Stamp:
 def scan(out: Path) -> dict[str, Stamp]:
     """Every file of the output folder with its stamp; nothing when there is none."""
     found: dict[str, Stamp] = {}
-    root = str(out)
-    cut = len(root) + 1
-    for folder, _, files in os.walk(root):
-        for name in files:
-            path = os.path.join(folder, name)
-            found[path[cut:].replace(os.sep, "/")] = stamp_of(os.lstat(path))
+    folders = [(str(out), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    found[prefix + entry.name] = stamp_of(entry.stat(follow_symlinks=False))
     return found
 
 

@@ -7,6 +7,7 @@ import functools
 import os
 import shutil
 import subprocess
+import tempfile
 import textwrap
 import threading
 import time
@@ -57,7 +58,9 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
 
 # Where the suite may write inside the repository: tools' own caches, the test artifacts.
 ALLOWED = {".venv", "node_modules", ".git", "test-artifacts", ".pytest_cache", ".mypy_cache",
-           ".ruff_cache", "__pycache__", "bench"}  # fmt: skip
+           ".ruff_cache", "__pycache__", "bench", ".import_linter_cache"}  # fmt: skip
+# Hypothesis keeps a folder of its own in the working directory unless told otherwise.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="khabar-hypothesis-"))
 
 
 def _files_written_since(start: int) -> list[str]:
