@@ -127,7 +127,8 @@ def _articles(
             if other.lang != doc.lang
         )
         doc_tags = tuple(dict.fromkeys(tags[(doc.lang, t)] for t in doc.tags if slugify(t)))
-        result[doc.lang].append(Article(doc, doc_urls[doc.source], doc_tags, pairs))
+        cover = urls.share_image(config, doc)
+        result[doc.lang].append(Article(doc, doc_urls[doc.source], doc_tags, pairs, cover))
     return {lang: tuple(items) for lang, items in result.items()}
 
 

@@ -73,6 +73,9 @@ class Article:
     url: str
     tags: tuple[Tag, ...]
     translations: tuple[tuple[str, str], ...]  # (lang, url) of published translations
+    # The absolute URL of the picture shown where the article is shared: og:image, the
+    # Telegram announcement. One place, so that a better variant changes both at once.
+    share_image: str | None = None
 
 
 @dataclass(frozen=True)
