@@ -27,6 +27,7 @@ from generator.model import (
     Site,
     SourceFile,
 )
+from generator.publish import buildinfo
 from generator.sources import read_sources
 
 IMAGES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -55,11 +56,13 @@ def build(options: Options, write_out: bool = True, cache: Cache | None = None) 
     assets = describe(static)
     now = _aware(options.now, config)
     site = assemble(config, documents, now, options.drafts, frozenset(assets.sizes))
-    check_collisions([urls.output_path(p.url) for p in site.pages] + feeds.paths(config), static)
+    generated = [*feeds.paths(config), buildinfo.PATH]
+    check_collisions([urls.output_path(p.url) for p in site.pages] + generated, static)
     renderer = render.Renderer(config, theme, site, assets)
     salt = _salt(config, theme, assets, options)
     plan = Plan(site, cache.outputs(options.out), salt, options.out)
-    feed_files = feeds.feeds(config, site, renderer.body, assets)
+    feed_files = feeds.feeds(config, site, renderer.body, assets, now)
+    feed_files.append(buildinfo.output(config, site, now, theme.folders, documents, static))
     if write_out:
         report = _write(options, plan, renderer, feed_files, static, cache)
         cache.last = renderer  # serve re-renders one page from it after a small edit
