@@ -241,6 +241,7 @@ def test_a_deploy_that_failed_after_a_push_is_built(
     assert decide(runner)[0]["decide.build"] == "true"
 
 
+@pytest.mark.slow
 def test_the_crosspost_job_announces_once_and_keeps_the_ledger_on_the_state_branch(
     runner: Runner, deployed: tuple[str, Path], api: FakeAPI
 ) -> None:
@@ -286,6 +287,7 @@ def _quick(step: Any) -> Any:
     return run
 
 
+@pytest.mark.slow
 def test_failed_posts_bring_a_crosspost_run_without_a_build(
     runner: Runner, deployed: tuple[str, Path], api: FakeAPI
 ) -> None:
