@@ -39,7 +39,8 @@ def fetch(config: SiteConfig) -> tuple[BuildInfo, str]:
     Pages keeps files for 10 minutes), so the answer is what was deployed last."""
     url = f"{url_of(config)}?at={time.time_ns()}"
     # base_url is http(s): config.py checks it.
-    request = urllib.request.Request(url, headers={"Cache-Control": "no-cache"})  # noqa: S310
+    headers = {"Cache-Control": "no-cache", "Pragma": "no-cache"}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
             raw = response.read(LIMIT + 1)
@@ -77,8 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--site", default=".", help="the site's root (default: .)")
     parser.add_argument("--into", required=True, help="the folder to save build.json into")
     parser.add_argument("--expect", type=datetime.fromisoformat, help="the build's --now")
-    parser.add_argument("--attempts", type=int, default=10)
-    parser.add_argument("--delay", type=float, default=20.0, help="seconds between attempts")
+    # Up to 12 minutes: longer than the 10 a CDN in front of Pages may keep the old file.
+    parser.add_argument("--attempts", type=int, default=25)
+    parser.add_argument("--delay", type=float, default=30.0, help="seconds between attempts")
     args = parser.parse_args(argv)
     try:
         config = load_config(Path(args.site))
