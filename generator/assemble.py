@@ -148,7 +148,9 @@ def _articles(
         )
         doc_tags = tuple(dict.fromkeys(tags[(doc.lang, t)] for t in doc.tags if slugify(t)))
         links = tuple(sorted({(link.target, doc_urls[link.target]) for link in doc.links}))
-        result[doc.lang].append(Article(doc, doc_urls[doc.source], doc_tags, pairs, links))
+        cover = urls.share_image(config, doc)
+        article = Article(doc, doc_urls[doc.source], doc_tags, pairs, links, cover)
+        result[doc.lang].append(article)
     return {lang: tuple(items) for lang, items in result.items()}
 
 

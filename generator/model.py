@@ -94,6 +94,9 @@ class Article:
     tags: tuple[Tag, ...]
     translations: tuple[tuple[str, str], ...]  # (lang, url) of published translations
     links: tuple[tuple[str, str], ...] = ()  # (target source, its URL) of the body's .md links
+    # The absolute URL of the picture shown where the article is shared: og:image, the
+    # Telegram announcement. One place, so that a better variant changes both at once.
+    share_image: str | None = None
 
 
 @dataclass(frozen=True)

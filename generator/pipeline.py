@@ -26,6 +26,7 @@ from generator.model import (
     SourceFile,
     SourceRef,
 )
+from generator.publish import buildinfo
 from generator.sources import list_sources, load, static_files
 
 IMAGES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -90,7 +91,8 @@ def build(
     pixels = repr(sorted(assets.pixels.items()))  # what templates see of the static files
     prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest, pixels))
     copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
-    output = Output(options, cache, site, renderer, prints, copies)
+    built_for = buildinfo.output(config, site, now, theme, documents, static)
+    output = Output(options, cache, site, renderer, prints, copies, now, [built_for])
     if write_out:
         report = _publish(output, cancelled, commit_lock or nullcontext())
         cache.keep_seen_files(digests.seen)
@@ -168,7 +170,8 @@ def check_outputs(
     """No two outputs in one place; every link of a body to a site path reaches something."""
     errors = Collector()
     seen: set[str] = set()
-    for path in [urls.output_path(p.url) for p in site.pages] + feeds.paths(config):
+    generated = [*feeds.paths(config), buildinfo.PATH]
+    for path in [urls.output_path(p.url) for p in site.pages] + generated:
         if path in seen:
             errors.add("site.yaml", 1, f"two pages would be written to {path}")
         seen.add(path)
@@ -190,6 +193,8 @@ class Output:
     renderer: render.Renderer
     fingerprints: fingerprint.Pages
     static: dict[str, tuple[Path, str]]  # output path -> (source, its hash)
+    now: datetime
+    extra: list[OutputFile]  # made with the site: build.json
     pages: list[tuple[Page, str, str]] = field(init=False)  # (page, output path, fingerprint)
 
     def __post_init__(self) -> None:
@@ -198,7 +203,7 @@ class Output:
 
     def feeds(self) -> list[OutputFile]:
         r = self.renderer
-        return feeds.feeds(r.config, self.site, r.body, r.assets)
+        return [*feeds.feeds(r.config, self.site, r.body, r.assets, self.now), *self.extra]
 
     def copies(self) -> list[tuple[str, Path, str]]:
         """(output path, source, what it was made of): a static file by its bytes."""

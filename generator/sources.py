@@ -20,20 +20,30 @@ STATIC = "static"
 
 def list_sources(config: SiteConfig, digests: Digests) -> list[SourceRef]:
     """Every article file, hashed (by its bytes, or known unchanged since last hashed)."""
+    return [
+        SourceRef(f"{CONTENT}/{lang}/{rel}", lang, rel.removesuffix(".md"), digests.of(path))
+        for lang, rel, path in _articles(config)
+    ]
+
+
+def read_sources(config: SiteConfig) -> list[SourceFile]:
+    """Every article file, read (for tools that look at every file anyway: `due`)."""
+    return [
+        _read(path, f"{CONTENT}/{lang}/{rel}", lang, rel) for lang, rel, path in _articles(config)
+    ]
+
+
+def _articles(config: SiteConfig) -> list[tuple[str, str, Path]]:
+    """(language, path under content/<lang>/, file) of every article."""
     errors = Collector()
     content = config.root / CONTENT
     _reject_unknown_languages(content, config, errors)
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, Path]] = []
     for lang in config.lang_codes:
         names = regular_files(content / lang, f"{CONTENT}/{lang}", errors, _is_article, "._")
-        found += [(lang, name) for name in names]
+        found += [(lang, name, content / lang / name) for name in names]
     errors.raise_if_any()
-    return [
-        SourceRef(
-            f"{CONTENT}/{lang}/{r}", lang, r.removesuffix(".md"), digests.of(content / lang / r)
-        )
-        for lang, r in found
-    ]
+    return found
 
 
 def load(root: Path, ref: SourceRef) -> SourceFile:
