@@ -53,6 +53,8 @@ class Session:
         self.wake = threading.Condition()
         self.generation = 0  # bumped by every edit: a build of an older one is cancelled
         self.dirty = False
+        self.stopping = False
+        self.thread: threading.Thread | None = None
 
     def start(self) -> None:
         """The first build (on all cores), then the follow-up thread (single process: forking
@@ -60,7 +62,17 @@ class Session:
         self._build(self.options, self.generation)
         self.options = replace(self.options, jobs=1)
         self._warm_up()
-        threading.Thread(target=self._follow_ups, name="khabar-builds", daemon=True).start()
+        self.thread = threading.Thread(target=self._follow_ups, name="khabar-builds", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Cancel the follow-up build and end its thread (before the cache is closed)."""
+        with self.wake:
+            self.stopping = True
+            self.generation += 1
+            self.wake.notify()
+        if self.thread is not None:
+            self.thread.join(30)
 
     def edited(self, paths: set[Path]) -> None:
         with self.wake:
@@ -80,8 +92,10 @@ class Session:
     def _follow_ups(self) -> None:
         while True:
             with self.wake:
-                while not self.dirty:
+                while not self.dirty and not self.stopping:
                     self.wake.wait()
+                if self.stopping:
+                    return
                 self.dirty = False
                 generation = self.generation
             self._build(self.options, generation)
@@ -124,7 +138,10 @@ class Session:
     def _fast(self, paths: set[Path]) -> bool:
         """Render and write the pages of edited articles whose place in the site is unchanged."""
         built = self.built
-        if built is None or self.errors or not all(_is_article(p, self.options) for p in paths):
+        paths = {p for p in paths if p.exists()}  # an editor's temporary files come and go
+        if built is None or self.errors or not paths:
+            return False
+        if not all(_is_article(p, self.options) for p in paths):
             return False
         by_source = {p.article.doc.source: p for p in built.site.pages if p.article}
         files: list[tuple[OutputFile, str]] = []

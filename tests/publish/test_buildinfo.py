@@ -32,7 +32,6 @@ def test_ten_thousand_articles_make_a_small_build_json(tmp_path: Path) -> None:
             category="society",
             slug=f"n{i}",
             translation_key=str(i),
-            body_html="<p>Текст.</p>",
             lead="Лид " * 40,
             digest=str(i),
         )
@@ -40,7 +39,7 @@ def test_ten_thousand_articles_make_a_small_build_json(tmp_path: Path) -> None:
         for lang in ("ru", "tt")
     ]
     site = assemble(config, docs, NOW)
-    file = buildinfo.output(config, site, NOW, [], docs, {})
+    file = buildinfo.output(config, site, NOW, Theme((), {}, "none"), docs, {})
     info = buildinfo.parse(file.data.decode(), "build.json")
     # One article an hour per language: the 48 hours before NOW, two languages.
     assert len(info.articles) == 2 * 96
