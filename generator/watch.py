@@ -175,8 +175,7 @@ def _render_edit(
     doc = result.doc
     if not _same_place(page.article.doc, doc, site.urls) or not is_live(doc, built.now):
         return None
-    cache.bodies[doc.key] = pack(result.body)
-    cache.docs[doc.key] = doc
+    cache.bodies[doc.key] = pack(result.body)  # the follow-up build parses and stores it
     links = tuple(sorted({(link.target, site.urls[link.target]) for link in doc.links}))
     article = replace(page.article, doc=doc, links=links)
     new = replace(page, article=article, title=doc.title)
