@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -77,21 +78,27 @@ class SiteConfig:
     crosspost: Crosspost = field(default_factory=Crosspost)
     digest: str = ""  # hash of site.yaml's bytes, part of every cache key
 
-    @property
+    # Cached: asked for on every page of every article (a frozen dataclass still has a
+    # __dict__ for cached_property to fill).
+    @functools.cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
         """The path part of base_url without its final slash ("" at a domain's root)."""
         return urlsplit(self.base_url).path.rstrip("/")
 
-    @property
+    @functools.cached_property
     def lang_codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
 
+    @functools.cached_property
+    def _by_code(self) -> dict[str, Language]:
+        return {lang.code: lang for lang in self.languages}
+
     def language(self, code: str) -> Language:
-        return next(lang for lang in self.languages if lang.code == code)
+        return self._by_code[code]
 
 
 def load_config(root: Path) -> SiteConfig:

@@ -41,6 +41,9 @@ class Options:
     drafts: bool = False
     cache: Path | None = None
     jobs: int = 1
+    # serve owns its output folder: its builds check the files the last one wrote instead of
+    # walking thousands of folders for files someone else put there (`build` does).
+    trust_output: bool = False
 
 
 class Cancelled(Exception):
@@ -218,25 +221,15 @@ def _publish(
     out, cache = output.options.out, output.cache
     if cancelled():
         raise Cancelled
-    current = write.scan(out) if out.is_dir() else {}
     previous = cache.outputs(out)
+    current = _current(out, previous, output.options.trust_output)
     kept = {path for _, path, fp in output.pages if _kept(path, fp, previous, current)}
     todo = [page for page, path, _ in output.pages if path not in kept]
     copies = output.copies()
     fresh = {rel for rel, _, made in copies if not _kept(rel, made, previous, current)}
     writer = write.Writer(out, current, changes=len(todo) + len(fresh))
     try:
-        for path in sorted(kept):
-            writer.keep(path)
-        for file in _rendered(output.renderer, todo, output.options.jobs, cancelled):
-            writer.put(file)
-        for file in output.feeds():
-            writer.put(file)
-        for rel, source, _ in copies:
-            if rel in fresh:
-                writer.copy(rel, source)
-            else:
-                writer.keep(rel)
+        _fill(writer, output, kept, todo, fresh, cancelled)
     except BaseException:
         writer.abort()
         raise
@@ -249,6 +242,35 @@ def _publish(
     report.pages, report.rendered = len(output.pages), len(todo)
     report.articles = {lang: len(items) for lang, items in output.site.articles.items()}
     return report
+
+
+def _current(out: Path, previous: dict[str, Made], trusted: bool) -> dict[str, write.Stamp]:
+    if not out.is_dir():
+        return {}
+    if previous and trusted:
+        return write.stamps_of(out, previous)
+    return write.scan(out)
+
+
+def _fill(
+    writer: write.Writer,
+    output: Output,
+    kept: set[str],
+    todo: list[Page],
+    fresh: set[str],
+    cancelled: Callable[[], bool],
+) -> None:
+    for path in sorted(kept):
+        writer.keep(path)
+    for file in _rendered(output.renderer, todo, output.options.jobs, cancelled):
+        writer.put(file)
+    for file in output.feeds():
+        writer.put(file)
+    for rel, (source, _) in output.static.items():
+        if rel in fresh:
+            writer.copy(rel, source)
+        else:
+            writer.keep(rel)
 
 
 def _kept(path: str, made: str, previous: dict[str, Made], current: dict[str, write.Stamp]) -> bool:

@@ -60,7 +60,7 @@ class Session:
         """The first build (on all cores), then the follow-up thread (single process: forking
         beside the server's threads is unsafe)."""
         self._build(self.options, self.generation)
-        self.options = replace(self.options, jobs=1)
+        self.options = replace(self.options, jobs=1, trust_output=True)
         self._warm_up()
         self.thread = threading.Thread(target=self._follow_ups, name="khabar-builds", daemon=True)
         self.thread.start()
