@@ -19,11 +19,12 @@ DEFAULT_KINDS = ("like", "love", "laugh", "wow", "sad")
 AGE_RATINGS = ("0+", "6+", "12+", "16+", "18+")
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
+REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 
 TOP_KEYS = (
     "title", "description", "district", "base_url", "default_language", "languages",
     "timezone", "theme", "per_page", "feed_items", "age_rating", "year_banner",
-    "categories", "imprint", "telegram", "reactions",
+    "categories", "imprint", "telegram", "reactions", "repository",
 )  # fmt: skip
 IMPRINT_KEYS = ("founder", "chief_editor", "email", "phone", "address", "registration")
 
@@ -40,6 +41,15 @@ class Telegram:
     channel: str  # the outlet's own channel URL
     name: Text  # the channel's name as shown in the promo line
     holding: str | None  # the media holding's channel URL
+
+
+@dataclass(frozen=True)
+class Repository:
+    """The GitHub repository the editors' CMS commits to."""
+
+    name: str  # OWNER/NAME
+    branch: str = "main"
+    line: int = 1  # of the key in site.yaml, for messages about the CMS
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,7 @@ class SiteConfig:
     telegram: Telegram | None = None
     reactions_endpoint: str = "/api/reactions"
     reactions_kinds: tuple[str, ...] = DEFAULT_KINDS
+    repository: Repository | None = None
     digest: str = ""  # hash of site.yaml's bytes, part of every cache key
 
     @property
@@ -145,6 +156,7 @@ def _read(f: Fields, root: Path, raw: bytes) -> SiteConfig:
         imprint=_imprint(f, codes),
         telegram=_telegram(f, codes),
         **_reactions(f),  # type: ignore[arg-type]
+        repository=_repository(f),
         digest=hashlib.sha256(raw).hexdigest(),
     )
     return result
@@ -251,3 +263,24 @@ def _reactions(f: Fields) -> dict[str, object]:
         else:
             result["reactions_kinds"] = kinds
     return result
+
+
+def _repository(f: Fields) -> Repository | None:
+    """`repository: OWNER/NAME`, or `{name: OWNER/NAME, branch: BRANCH}`."""
+    if not f.present("repository", False):
+        return None
+    line = f.line("repository")
+    if isinstance(f.data["repository"], str):
+        name, branch = f.string("repository"), "main"
+    else:
+        sub = f.mapping("repository")
+        if sub is None:
+            return None
+        sub.reject_unknown(["name", "branch"])
+        name, branch = sub.string("name", required=True), sub.string("branch") or "main"
+    if name is None:
+        return None
+    if not REPO_RE.match(name):
+        f.error("repository", f"repository '{name}' must be OWNER/NAME of a GitHub repository")
+        return None
+    return Repository(name, branch, line)

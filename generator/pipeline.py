@@ -11,7 +11,7 @@ from datetime import datetime
 from itertools import chain
 from pathlib import Path
 
-from generator import feeds, fingerprint, images, parallel, render, urls, write
+from generator import admin, feeds, fingerprint, images, parallel, render, urls, vendor, write
 from generator.assemble import assemble
 from generator.cache import Cache, Made
 from generator.config import SiteConfig, read_config
@@ -52,19 +52,23 @@ def build(options: Options, write_out: bool = True, cache: Cache | None = None) 
     theme = render.load_theme(config)
     documents, parsed = parse_all(read_sources(config), config, cache, options.jobs)
     static = static_files(config, theme)
+    cms_files, cms_copies, warnings = editors_ui(config, theme, options, write_out)
+    static.update(cms_copies)
     assets = describe(static)
     now = _aware(options.now, config)
     site = assemble(config, documents, now, options.drafts, frozenset(assets.sizes))
-    check_collisions([urls.output_path(p.url) for p in site.pages] + feeds.paths(config), static)
+    generated = feeds.paths(config) + admin.paths(config)
+    check_collisions([urls.output_path(p.url) for p in site.pages] + generated, static)
     renderer = render.Renderer(config, theme, site, assets)
     salt = _salt(config, theme, assets, options)
     plan = Plan(site, cache.outputs(options.out), salt, options.out)
-    feed_files = feeds.feeds(config, site, renderer.body, assets)
+    feed_files = feeds.feeds(config, site, renderer.body, assets) + cms_files
     if write_out:
         report = _write(options, plan, renderer, feed_files, static, cache)
         cache.last = renderer  # serve re-renders one page from it after a small edit
     else:
         report = _consume(chain(render_pages(renderer, plan, 1), feed_files))
+    report.warnings = warnings
     return _finish(report, site, parsed, plan, started)
 
 
@@ -85,6 +89,25 @@ def _write(
     report = write.write_site(options.out, chain(pages, feed_files), static.items())
     cache.keep_outputs(options.out, plan.made())
     return report
+
+
+def editors_ui(
+    config: SiteConfig, theme: render.Theme, options: Options, write_out: bool
+) -> tuple[list[OutputFile], dict[str, Path], list[str]]:
+    """/admin/: generated files, the CMS's own files (downloaded once into the cache) and a
+    warning when those cannot be had: the site is still built, without /admin/."""
+    errors = Collector()
+    admin.check(config, errors)
+    errors.raise_if_any()
+    generated = admin.files(config, theme.strings)
+    if not generated or not write_out:  # `check` validates the configuration only
+        return generated, {}, []
+    try:
+        cms = vendor.cms_files(options.cache or options.site / ".cache")
+    except vendor.VendorError as exc:
+        line = config.repository.line if config.repository else 1
+        return [], {}, [f"site.yaml:{line}: warning: {exc}; /admin/ is left out of this build"]
+    return generated, admin.copies(cms), []
 
 
 def load_site_config(root: Path) -> SiteConfig:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from generator import livehttp, reactions_proc
+from generator import admin, cms_local, livehttp, reactions_proc
 from generator.cache import Cache
 from generator.pipeline import Options
 from generator.watch import Session, watch
@@ -25,13 +25,21 @@ def serve(options: Options, host: str, port: int) -> int:
     api = reactions_proc.start(
         options.site, options.cache or options.site / ".cache", f"http://{host}:{port}"
     )
-    server = livehttp.make_server(host, port, options.out, session, api.base if api else None)
+    cms = cms_local.LocalRepo(options.site) if (options.out / admin.FOLDER).is_dir() else None
+    server = livehttp.make_server(host, port, options.out, session, api.base if api else None, cms)
     observer = watch(options, session)
     print(
         f"serving {options.out} at http://{host}:{port}/ (Ctrl-C stops)",
         file=sys.stderr,
         flush=True,
     )
+    if cms is not None:
+        print(
+            f"editors' UI at http://{host}:{port}/admin/ on this folder's files, no GitHub: "
+            "press «Войти», then write; saved articles land in content/ (commit them with git)",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         server.serve_forever(0.1)
     except KeyboardInterrupt:

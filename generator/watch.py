@@ -53,6 +53,8 @@ class Session:
                     f"{report.parsed} parsed, {report.rendered} rendered, {report.written} written"
                 )
                 print(f"rebuilt in {report.seconds:.2f} s: {done}", file=sys.stderr)
+                for warning in report.warnings:
+                    print(warning, file=sys.stderr)
             except SiteError as exc:
                 self.errors = [str(problem) for problem in exc.problems]
                 print("\n".join(self.errors), file=sys.stderr)

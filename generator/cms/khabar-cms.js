@@ -1,0 +1,152 @@
+/* Khabar's part of the editors' UI, loaded after Decap CMS (no framework of its own:
+   Decap's globals `h` and `createClass`):
+   - which language a file is in: the folder after content/ (content/tt/2026/x.md is tt);
+   - URL slugs by Khabar's rules: `khabarSlugify` is a port of generator/slugs.py, and a
+     test runs both over many strings;
+   - the preview in the site's own stylesheet and article layout. */
+(function () {
+  "use strict";
+  var settings = JSON.parse(document.getElementById("khabar-cms").textContent);
+
+  window.khabarLocaleOf = function (path) {
+    var parts = path.split("/");
+    var at = parts.indexOf(settings.folder);
+    if (at >= 0 && settings.locales.indexOf(parts[at + 1]) >= 0) return parts[at + 1];
+    parts.pop();
+    return parts.pop();
+  };
+
+  var TATAR = { "ә": "а", "ө": "о", "ү": "у", "җ": "ж", "ң": "н", "һ": "h" };
+  var RUSSIAN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya"
+  };
+  var SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+  function letter(ch) {
+    if (Object.prototype.hasOwnProperty.call(RUSSIAN, ch)) return RUSSIAN[ch];
+    if (Object.prototype.hasOwnProperty.call(TATAR, ch)) {
+      var near = TATAR[ch];
+      return Object.prototype.hasOwnProperty.call(RUSSIAN, near) ? RUSSIAN[near] : near;
+    }
+    return ch;
+  }
+
+  function transliterate(text) {
+    var out = "";
+    for (var ch of text.normalize("NFC").toLowerCase()) out += letter(ch);
+    return out.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  }
+
+  function slugify(text, maxLength) {
+    var max = maxLength || 80;
+    var slug = transliterate(text).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    if (slug.length > max) {
+      var cut = slug.slice(0, max);
+      var dash = cut.lastIndexOf("-");
+      slug = (dash >= 0 ? cut.slice(0, dash) : cut) || cut;
+    }
+    return slug;
+  }
+  window.khabarSlugify = slugify;
+
+  if (!window.CMS) return; // the page failed to load Decap: nothing more to register
+  var h = window.h;
+  var createClass = window.createClass;
+
+  function titleOf(entry, locale) {
+    var path = locale && locale !== settings.defaultLocale
+      ? ["i18n", locale, "data", "title"] : ["data", "title"];
+    return entry.getIn(path) || "";
+  }
+
+  // The URL slug follows the title while the article (or this language of it) is new;
+  // typing in the field stops that. An old article's address never changes by itself.
+  var SlugControl = createClass({
+    componentDidMount: function () {
+      var fresh = this.props.entry.get("newRecord") || !titleOf(this.props.entry, this.props.locale);
+      this.follows = Boolean(fresh) && !this.props.value;
+      this.sync();
+    },
+    componentDidUpdate: function () { this.sync(); },
+    sync: function () {
+      if (!this.follows) return;
+      var wanted = slugify(titleOf(this.props.entry, this.props.locale));
+      if (wanted !== (this.props.value || "")) this.props.onChange(wanted);
+    },
+    isValid: function () {
+      var value = this.props.value;
+      if (!value || SLUG_RE.test(value)) return true;
+      var words = settings.words[this.props.locale || settings.defaultLocale];
+      return { error: { message: words.slugInvalid.replace("{slug}", slugify(value)) } };
+    },
+    handleChange: function (event) {
+      this.follows = event.target.value === "";
+      this.props.onChange(event.target.value);
+    },
+    render: function () {
+      return h("input", {
+        type: "text",
+        id: this.props.forID,
+        className: this.props.classNameWrapper,
+        value: this.props.value || "",
+        onChange: this.handleChange,
+        onFocus: this.props.setActiveStyle,
+        onBlur: this.props.setInactiveStyle,
+        spellCheck: false,
+        autoComplete: "off"
+      });
+    }
+  });
+  window.CMS.registerWidget("khabar-slug", SlugControl);
+
+  function previewLang(entry) {
+    var data = entry.get("data");
+    for (var i = 0; i < settings.locales.length; i++) {
+      if (entry.getIn(["i18n", settings.locales[i], "data"]) === data) return settings.locales[i];
+    }
+    return settings.defaultLocale;
+  }
+
+  function when(value, lang) {
+    var moment = value ? new Date(value) : null;
+    if (!moment || isNaN(moment.getTime())) return "";
+    return moment.toLocaleString(lang, {
+      day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit"
+    });
+  }
+
+  // The article as the theme's article.html lays it out, inside the site's stylesheet.
+  var ArticlePreview = createClass({
+    render: function () {
+      var entry = this.props.entry;
+      var data = entry.get("data");
+      var lang = previewLang(entry);
+      var words = settings.words[lang];
+      var rubric = (settings.rubrics[data.get("category")] || {})[lang] || "";
+      var image = data.get("image");
+      var credit = data.get("image_credit");
+      var tags = data.get("tags");
+      tags = tags && tags.toJS ? tags.toJS() : [];
+      return h("main", { id: "main", lang: lang },
+        h("article", { className: "article" },
+          h("header", null,
+            h("p", { className: "meta" },
+              h("span", { className: "rubric" }, rubric), " ",
+              h("time", null, when(data.get("date"), lang))),
+            h("h1", null, data.get("title") || ""),
+            data.get("lead") ? h("p", { className: "lead" }, data.get("lead")) : null),
+          image ? h("figure", { className: "cover" },
+            h("img", { src: String(this.props.getAsset(image)), alt: data.get("image_alt") || "" }),
+            credit ? h("figcaption", null, words.photo.replace("{credit}", credit)) : null) : null,
+          h("div", { className: "body" }, this.props.widgetFor("body")),
+          data.get("author") ? h("p", { className: "author" }, words.author + ": " + data.get("author")) : null,
+          tags.length ? h("p", { className: "tags" }, h("span", null, words.tags + ":"), " " + tags.join(", ")) : null));
+    }
+  });
+  window.CMS.registerPreviewStyle(settings.stylesheet);
+  window.CMS.registerPreviewTemplate("articles", ArticlePreview);
+})();
