@@ -32,7 +32,7 @@ DATE_FORMAT = "YYYY-MM-DDTHH:mm:ssZ"  # 2026-09-01T10:30:00+03:00, as the contra
 # Front matter key -> (widget, how translations share it). Every key of the contract is here
 # (`check` below keeps it so); "true" means each language has its own value.
 FIELDS: dict[str, tuple[str, bool | str]] = {
-    "title": ("string", True),
+    "title": ("khabar-title", True),
     "slug": ("khabar-slug", True),
     "date": ("datetime", "duplicate"),
     "category": ("select", "duplicate"),

@@ -63,44 +63,64 @@
     return entry.getIn(path) || "";
   }
 
+  // Decap re-renders a field only when its own value changes, so the title field (ours too)
+  // tells the slug field of its language about every keystroke.
+  var titleListeners = {};
+  function localeOf(props) { return props.locale || settings.defaultLocale; }
+
+  function textInput(control, onChange) {
+    return h("input", {
+      type: "text",
+      id: control.props.forID,
+      className: control.props.classNameWrapper,
+      value: control.props.value || "",
+      onChange: onChange,
+      onFocus: control.props.setActiveStyle,
+      onBlur: control.props.setInactiveStyle
+    });
+  }
+
+  var TitleControl = createClass({
+    handleChange: function (event) {
+      var title = event.target.value;
+      this.props.onChange(title);
+      (titleListeners[localeOf(this.props)] || []).forEach(function (listen) { listen(title); });
+    },
+    render: function () { return textInput(this, this.handleChange); }
+  });
+
   // The URL slug follows the title while the article (or this language of it) is new;
   // typing in the field stops that. An old article's address never changes by itself.
   var SlugControl = createClass({
     componentDidMount: function () {
-      var fresh = this.props.entry.get("newRecord") || !titleOf(this.props.entry, this.props.locale);
+      var entry = this.props.entry;
+      var fresh = entry.get("newRecord") || !titleOf(entry, this.props.locale);
       this.follows = Boolean(fresh) && !this.props.value;
-      this.sync();
+      var locale = localeOf(this.props);
+      this.listen = this.follow.bind(this);
+      (titleListeners[locale] = titleListeners[locale] || []).push(this.listen);
     },
-    componentDidUpdate: function () { this.sync(); },
-    sync: function () {
-      if (!this.follows) return;
-      var wanted = slugify(titleOf(this.props.entry, this.props.locale));
-      if (wanted !== (this.props.value || "")) this.props.onChange(wanted);
+    componentWillUnmount: function () {
+      var list = titleListeners[localeOf(this.props)] || [];
+      list.splice(list.indexOf(this.listen), 1);
+    },
+    follow: function (title) {
+      var wanted = slugify(title);
+      if (this.follows && wanted !== (this.props.value || "")) this.props.onChange(wanted);
     },
     isValid: function () {
       var value = this.props.value;
       if (!value || SLUG_RE.test(value)) return true;
-      var words = settings.words[this.props.locale || settings.defaultLocale];
+      var words = settings.words[localeOf(this.props)];
       return { error: { message: words.slugInvalid.replace("{slug}", slugify(value)) } };
     },
     handleChange: function (event) {
       this.follows = event.target.value === "";
       this.props.onChange(event.target.value);
     },
-    render: function () {
-      return h("input", {
-        type: "text",
-        id: this.props.forID,
-        className: this.props.classNameWrapper,
-        value: this.props.value || "",
-        onChange: this.handleChange,
-        onFocus: this.props.setActiveStyle,
-        onBlur: this.props.setInactiveStyle,
-        spellCheck: false,
-        autoComplete: "off"
-      });
-    }
+    render: function () { return textInput(this, this.handleChange); }
   });
+  window.CMS.registerWidget("khabar-title", TitleControl);
   window.CMS.registerWidget("khabar-slug", SlugControl);
 
   function previewLang(entry) {
