@@ -82,9 +82,7 @@ def copies(cms: Mapping[str, Path]) -> dict[str, Path]:
 
 def api_base(config: SiteConfig) -> str:
     """The readers' endpoint's absolute base URL, ending with /api/ (from site.yaml)."""
-    endpoint = config.reactions_endpoint
-    base = endpoint.removesuffix("/").removesuffix("reactions") or "/api/"
-    return urljoin(config.base_url, base if base.endswith("/") else base + "/")
+    return urljoin(config.base_url, config.endpoint)
 
 
 def backend(config: SiteConfig) -> dict[str, Any]:

@@ -24,7 +24,7 @@ REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$
 TOP_KEYS = (
     "title", "description", "district", "base_url", "default_language", "languages",
     "timezone", "theme", "per_page", "feed_items", "age_rating", "year_banner",
-    "categories", "imprint", "telegram", "reactions", "repository",
+    "categories", "imprint", "telegram", "reactions", "endpoint", "repository",
 )  # fmt: skip
 IMPRINT_KEYS = ("founder", "chief_editor", "email", "phone", "address", "registration")
 
@@ -70,7 +70,7 @@ class SiteConfig:
     year_banner: Text | None = None
     imprint: dict[str, Text] = field(default_factory=dict)
     telegram: Telegram | None = None
-    reactions_endpoint: str = "/api/reactions"
+    endpoint: str = "/api/"  # the readers' endpoint's base, always ending with "/"
     reactions_kinds: tuple[str, ...] = DEFAULT_KINDS
     repository: Repository | None = None
     digest: str = ""  # hash of site.yaml's bytes, part of every cache key
@@ -83,6 +83,10 @@ class SiteConfig:
     def base_path(self) -> str:
         """The path part of base_url without its final slash ("" at a domain's root)."""
         return urlsplit(self.base_url).path.rstrip("/")
+
+    @property
+    def reactions_endpoint(self) -> str:
+        return self.endpoint + "reactions"
 
     @property
     def lang_codes(self) -> tuple[str, ...]:
@@ -155,7 +159,7 @@ def _read(f: Fields, root: Path, raw: bytes) -> SiteConfig:
         year_banner=f.text("year_banner", codes),
         imprint=_imprint(f, codes),
         telegram=_telegram(f, codes),
-        **_reactions(f),  # type: ignore[arg-type]
+        **_endpoint(f),  # type: ignore[arg-type]
         repository=_repository(f),
         digest=hashlib.sha256(raw).hexdigest(),
     )
@@ -247,22 +251,50 @@ def _telegram(f: Fields, codes: list[str]) -> Telegram | None:
     return Telegram(channel, name, sub.string("holding"))
 
 
-def _reactions(f: Fields) -> dict[str, object]:
-    sub = f.mapping("reactions")
-    if sub is None:
-        return {}
-    sub.reject_unknown(["endpoint", "kinds"])
+def _endpoint(f: Fields) -> dict[str, object]:
+    """`endpoint: BASE` (the readers' endpoint), the reaction kinds, and the older spelling
+    `reactions: {endpoint: BASE/reactions}` that sites of the first release use."""
     result: dict[str, object] = {}
-    endpoint = sub.string("endpoint")
-    if endpoint is not None:
-        result["reactions_endpoint"] = endpoint
-    kinds = sub.string_list("kinds")
-    if kinds:
-        if len(kinds) != 5 or len(set(kinds)) != 5 or not all(KEY_RE.match(k) for k in kinds):
+    legacy = None
+    sub = f.mapping("reactions")
+    if sub is not None:
+        sub.reject_unknown(["endpoint", "kinds"])
+        legacy = _legacy_endpoint(sub)
+        kinds = sub.string_list("kinds")
+        if kinds and (len(set(kinds)) != 5 or len(kinds) != 5 or not all(map(KEY_RE.match, kinds))):
             sub.error("kinds", "'reactions.kinds' must list five different lowercase names")
-        else:
+        elif kinds:
             result["reactions_kinds"] = kinds
+    base = _endpoint_base(f)
+    if base and legacy and base != legacy:
+        f.error("endpoint", f"'endpoint' {base} and 'reactions.endpoint' disagree: keep one")
+    if base or legacy:
+        result["endpoint"] = base or legacy
     return result
+
+
+def _endpoint_base(f: Fields) -> str | None:
+    url = f.string("endpoint")
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    absolute = parts.scheme in ("http", "https") and bool(parts.netloc)
+    if not (absolute or url.startswith("/")) or parts.query or parts.fragment:
+        f.error("endpoint", f"'endpoint' {url!r} must be a path such as /api/ or an http(s) URL")
+        return None
+    return url if url.endswith("/") else url + "/"
+
+
+def _legacy_endpoint(sub: Fields) -> str | None:
+    url = sub.string("endpoint")
+    if url is None:
+        return None
+    if not url.rstrip("/").endswith("/reactions"):
+        sub.error(
+            "endpoint", "'reactions.endpoint' must end with /reactions; better: 'endpoint: /api/'"
+        )
+        return None
+    return url.rstrip("/").removesuffix("reactions")
 
 
 def _repository(f: Fields) -> Repository | None:

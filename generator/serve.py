@@ -1,5 +1,5 @@
 """`build.py serve`: build, serve with live reload, rebuild what a change touches, and answer
-the reactions API at /api/ (a `python -m reactions` process on an embedded SQLite file).
+the readers' endpoint at /api/ (a `python -m endpoint` process on an embedded SQLite file).
 
 An edit that changes only an article's body re-renders that one page at once (the fast
 path); a full incremental build follows and brings feeds and lists up to date. A build with
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from generator import admin, cms_local, livehttp, reactions_proc
+from generator import admin, cms_local, endpoint_proc, livehttp
 from generator.cache import Cache
 from generator.pipeline import Options
 from generator.watch import Session, watch
@@ -22,7 +22,7 @@ def serve(options: Options, host: str, port: int) -> int:
     session.rebuild(set())
     if session.errors and not options.out.is_dir():
         return 1
-    api = reactions_proc.start(
+    api = endpoint_proc.start(
         options.site, options.cache or options.site / ".cache", f"http://{host}:{port}"
     )
     cms = cms_local.LocalRepo(options.site) if (options.out / admin.FOLDER).is_dir() else None

@@ -56,4 +56,4 @@ def scan(path: Path) -> Scan:
 
 def pages(root: Path) -> list[Path]:
     """The site's pages; admin/ is the editors' CMS, tested in tests/admin/."""
-    return sorted(p for p in root.rglob("*.html") if not p.relative_to(root).parts[0] == "admin")
+    return sorted(p for p in root.rglob("*.html") if p.relative_to(root).parts[0] != "admin")

@@ -19,9 +19,9 @@ import pytest
 
 from bench import pgcluster
 from bench.pgcluster import PG_BIN, Cluster
-from reactions.__main__ import QuietHandler, ThreadingServer
-from reactions.app import ReactionsApp, create_app
-from reactions.settings import Settings
+from endpoint.__main__ import QuietHandler, ThreadingServer
+from endpoint.app import EndpointApp, create_app
+from endpoint.settings import Settings
 
 SECRET = b"test-secret-0123456789"
 ORIGIN = "https://chistopol-inform.example.org"
@@ -71,7 +71,7 @@ class Reply:
 class Api:
     """A client speaking real HTTP to a running app."""
 
-    def __init__(self, base: str, app: ReactionsApp, server: ThreadingServer | None = None) -> None:
+    def __init__(self, base: str, app: EndpointApp, server: ThreadingServer | None = None) -> None:
         self.base = base
         self.app = app
         self.server = server

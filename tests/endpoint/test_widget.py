@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from endpoint.settings import Settings
 from generator.cli import main
-from reactions.settings import Settings
 from tests.conftest import NOW, ROOT, _QuietHandler
-from tests.reactions.conftest import Api, settings_for
+from tests.endpoint.conftest import Api, settings_for
 
 ARTICLE_RU = "/news/education/novaya-shkola/"
 ARTICLE_TT = "/tt/news/education/yana-maktap/"
@@ -48,7 +48,7 @@ def live(
         shutil.copytree(ROOT / part, root / part)
     config = (ROOT / "site.yaml").read_text(encoding="utf-8")
     (root / "site.yaml").write_text(
-        config.replace("endpoint: /api/reactions", f"endpoint: {api.base}/api/reactions"),
+        config.replace("endpoint: /api/", f"endpoint: {api.base}/api/"),
         encoding="utf-8",
     )
     assert main(["build", "--site", str(root), "--out", str(out), "--now", NOW]) == 0

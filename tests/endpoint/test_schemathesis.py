@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reactions.settings import Settings
-from tests.reactions.conftest import Api, settings_for
+from endpoint.settings import Settings
+from tests.endpoint.conftest import Api, settings_for
 
 
 def test_schemathesis_finds_no_5xx_and_no_schema_violation(

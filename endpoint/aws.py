@@ -1,10 +1,10 @@
-"""`reactions.aws:handler`: AWS Lambda behind an HTTP API (payload 2.0) or a Function URL."""
+"""`endpoint.aws:handler`: AWS Lambda behind an HTTP API (payload 2.0) or a Function URL."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from reactions.serverless import Request, decode_body, respond
+from endpoint.serverless import Request, decode_body, respond
 
 
 def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:

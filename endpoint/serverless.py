@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from reactions.app import ReactionsApp, create_app
-from reactions.settings import Settings
+from endpoint.app import EndpointApp, create_app
+from endpoint.settings import Settings
 
-_APP: ReactionsApp | None = None
+_APP: EndpointApp | None = None
 
 
-def shared_app() -> ReactionsApp:
+def shared_app() -> EndpointApp:
     """Built on a function's first call and kept while its container stays warm."""
     global _APP
     if _APP is None:
@@ -58,7 +58,7 @@ def decode_body(body: str | None, is_base64: bool) -> bytes:
     return base64.b64decode(body) if is_base64 else body.encode("utf-8")
 
 
-def call(app: ReactionsApp, request: Request) -> Answer:
+def call(app: EndpointApp, request: Request) -> Answer:
     headers = {k.lower(): v for k, v in request.headers.items()}
     environ: dict[str, object] = {
         "REQUEST_METHOD": request.method.upper(),

@@ -1,4 +1,4 @@
-"""`python -m reactions --host 127.0.0.1 --port 8081`: a local threaded server."""
+"""`python -m endpoint --host 127.0.0.1 --port 8081`: a local threaded server."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sys
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from reactions.app import create_app
-from reactions.settings import ConfigError, Settings
+from endpoint.app import create_app
+from endpoint.settings import ConfigError, Settings
 
 
 class ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -23,18 +23,18 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reactions", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m endpoint", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     args = parser.parse_args(argv)
     try:
         app = create_app(Settings.from_env())
     except ConfigError as exc:
-        print(f"reactions: error: {exc}", file=sys.stderr)
+        print(f"endpoint: error: {exc}", file=sys.stderr)
         return 1
     with make_server(args.host, args.port, app, ThreadingServer, QuietHandler) as server:
         print(
-            f"reactions on http://{args.host}:{server.server_port}/api/ ({app.store.kind})",
+            f"khabar endpoint on http://{args.host}:{server.server_port}/api/ ({app.store.kind})",
             file=sys.stderr,
             flush=True,
         )

@@ -12,9 +12,9 @@ from urllib.parse import quote
 
 import pytest
 
-from reactions import aws, serverless, yandex
-from reactions.settings import Settings
-from tests.reactions.conftest import ORIGIN, SECRET, Api, settings_for
+from endpoint import aws, serverless, yandex
+from endpoint.settings import Settings
+from tests.endpoint.conftest import ORIGIN, SECRET, Api, settings_for
 
 EVENTS = Path(__file__).parent / "events"
 PAGE = "/tt/news/җәмгыять/мәктәп-ачылды/"
@@ -72,10 +72,10 @@ def event(name: str) -> dict[str, Any]:
 
 @pytest.fixture
 def adapter_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("REACTIONS_SECRET", SECRET.decode())
-    monkeypatch.setenv("REACTIONS_DATABASE_URL", f"sqlite:///{tmp_path / 'adapter.sqlite3'}")
-    monkeypatch.setenv("REACTIONS_ALLOWED_ORIGINS", ORIGIN)
-    monkeypatch.setenv("REACTIONS_RATE_LIMIT", "0")
+    monkeypatch.setenv("KHABAR_SECRET", SECRET.decode())
+    monkeypatch.setenv("KHABAR_DATABASE_URL", f"sqlite:///{tmp_path / 'adapter.sqlite3'}")
+    monkeypatch.setenv("KHABAR_ALLOWED_ORIGINS", ORIGIN)
+    monkeypatch.setenv("KHABAR_RATE_LIMIT", "0")
     monkeypatch.setattr(serverless, "_APP", None)
     yield
     if serverless._APP is not None:
@@ -118,7 +118,7 @@ def test_lambda_client_ip_is_the_source_ip(
     adapter_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The limit counts AWS's sourceIp, not a header the client wrote."""
-    monkeypatch.setenv("REACTIONS_RATE_LIMIT", "1")
+    monkeypatch.setenv("KHABAR_RATE_LIMIT", "1")
     first = event("aws-http-api-post-base64")
     second = json.loads(json.dumps(first))
     second["body"] = base64.b64encode(body("wow", "11111111-2222-4333-8444-555555555555")).decode()

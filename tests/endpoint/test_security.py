@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from reactions.settings import Settings
-from tests.reactions.conftest import Api, settings_for
+from endpoint.settings import Settings
+from tests.endpoint.conftest import Api, settings_for
 
 PAGE = "/news/society/secure/"
 READER = "5b0c7a1e-3d2f-4a9b-8c7d-6e5f4a3b2c1d"

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from reactions.store import (
+from endpoint.store import (
     SCHEMA,
     AlreadyReacted,
     Counts,
@@ -34,7 +34,7 @@ class PostgresStore:
             open=False,
             # A connection broken by a restart is found and replaced before use.
             check=ConnectionPool.check_connection,
-            kwargs={"connect_timeout": 2, "application_name": "khabar-reactions"},
+            kwargs={"connect_timeout": 2, "application_name": "khabar-endpoint"},
         )
         self.swept = 0
         self.ready = False

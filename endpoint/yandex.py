@@ -1,10 +1,10 @@
-"""`reactions.yandex:handler`: Yandex Cloud Functions (HTTP invocation or API Gateway)."""
+"""`endpoint.yandex:handler`: Yandex Cloud Functions (HTTP invocation or API Gateway)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from reactions.serverless import Request, decode_body, respond
+from endpoint.serverless import Request, decode_body, respond
 
 
 def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:

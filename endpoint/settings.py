@@ -1,4 +1,8 @@
-"""Configuration from the environment (../shared/contract.md), checked once at start."""
+"""Configuration from the environment (../shared/contract.md), checked once at start.
+
+Every setting is `KHABAR_*`. The names of the first release (`REACTIONS_*`) still work as
+fallbacks, because deployed endpoints may set them; they are deprecated.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,18 @@ from urllib.parse import urlsplit
 import yaml
 
 DEFAULT_KINDS = ("like", "love", "laugh", "wow", "sad")
+DEFAULT_DATABASE = "sqlite:///khabar.sqlite3"
+OLD_DEFAULT_FILE = "reactions.sqlite3"  # the first release's default, kept where it exists
+# KHABAR_ name -> the deprecated name it replaces
+OLD_NAMES = {
+    "KHABAR_DATABASE_URL": "REACTIONS_DATABASE_URL",
+    "KHABAR_ALLOWED_ORIGINS": "REACTIONS_ALLOWED_ORIGINS",
+    "KHABAR_SECRET": "REACTIONS_SECRET",
+    "KHABAR_REACTIONS": "REACTIONS_KINDS",
+    "KHABAR_PAGES": "REACTIONS_PAGES",
+    "KHABAR_TRUST_PROXY": "REACTIONS_TRUST_PROXY",
+    "KHABAR_RATE_LIMIT": "REACTIONS_RATE_LIMIT",
+}
 KIND_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 
@@ -22,7 +38,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = "sqlite:///reactions.sqlite3"
+    database_url: str = DEFAULT_DATABASE
     allowed_origins: frozenset[str] = frozenset()
     secret: bytes = b""
     kinds: tuple[str, ...] = DEFAULT_KINDS
@@ -34,19 +50,37 @@ class Settings:
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, site: Path | None = None
     ) -> Settings:
-        env = os.environ if env is None else env
-        secret = env.get("REACTIONS_SECRET", "")
+        env = _with_old_names(os.environ if env is None else env)
+        secret = env.get("KHABAR_SECRET", "")
         if len(secret) < 16:
-            raise ConfigError("REACTIONS_SECRET must be set to a random string of 16+ characters")
+            raise ConfigError("KHABAR_SECRET must be set to a random string of 16+ characters")
         return cls(
-            database_url=env.get("REACTIONS_DATABASE_URL", "sqlite:///reactions.sqlite3"),
-            allowed_origins=_origins(env.get("REACTIONS_ALLOWED_ORIGINS"), site),
+            database_url=env.get("KHABAR_DATABASE_URL") or _default_database(),
+            allowed_origins=_origins(env.get("KHABAR_ALLOWED_ORIGINS"), site),
             secret=secret.encode(),
-            kinds=_kinds(env.get("REACTIONS_KINDS")),
-            pages=_pages(env.get("REACTIONS_PAGES")),
-            trust_proxy=_number(env, "REACTIONS_TRUST_PROXY", 0),
-            rate_limit=_number(env, "REACTIONS_RATE_LIMIT", 30),
+            kinds=_kinds(env.get("KHABAR_REACTIONS")),
+            pages=_pages(env.get("KHABAR_PAGES")),
+            trust_proxy=_number(env, "KHABAR_TRUST_PROXY", 0),
+            rate_limit=_number(env, "KHABAR_RATE_LIMIT", 30),
         )
+
+
+def _with_old_names(env: Mapping[str, str]) -> dict[str, str]:
+    """The environment with each deprecated `REACTIONS_*` setting under its new name,
+    unless the new name is set too (then the new one wins)."""
+    merged = dict(env)
+    for new, old in OLD_NAMES.items():
+        if new not in merged and old in merged:
+            merged[new] = merged[old]
+    return merged
+
+
+def _default_database() -> str:
+    """khabar.sqlite3, or the first release's reactions.sqlite3 where a site still has one:
+    renaming the default must not leave a site's counts behind."""
+    if Path(OLD_DEFAULT_FILE).is_file() and not Path("khabar.sqlite3").exists():
+        return f"sqlite:///{OLD_DEFAULT_FILE}"
+    return DEFAULT_DATABASE
 
 
 def origin_of(url: str) -> str:
@@ -73,7 +107,7 @@ def _kinds(raw: str | None) -> tuple[str, ...]:
         return DEFAULT_KINDS
     kinds = tuple(k.strip() for k in raw.split(",") if k.strip())
     if len(kinds) != len(set(kinds)) or not kinds or not all(KIND_RE.match(k) for k in kinds):
-        raise ConfigError("REACTIONS_KINDS must list distinct lowercase names, e.g. like,love")
+        raise ConfigError("KHABAR_REACTIONS must list distinct lowercase names, e.g. like,love")
     return kinds
 
 
@@ -83,9 +117,9 @@ def _pages(raw: str | None) -> frozenset[str] | None:
     try:
         ids = json.loads(Path(raw).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"REACTIONS_PAGES: cannot read a JSON list from {raw}: {exc}") from None
+        raise ConfigError(f"KHABAR_PAGES: cannot read a JSON list from {raw}: {exc}") from None
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise ConfigError(f"REACTIONS_PAGES: {raw} must hold a JSON list of page ids")
+        raise ConfigError(f"KHABAR_PAGES: {raw} must hold a JSON list of page ids")
     return frozenset(ids)
 
 

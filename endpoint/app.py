@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from reactions import identity
-from reactions.openapi import PAGE, build_spec
-from reactions.settings import ConfigError, Settings
-from reactions.store import (
+from endpoint import identity
+from endpoint.openapi import PAGE, build_spec
+from endpoint.settings import ConfigError, Settings
+from endpoint.store import (
     RETRY_AFTER,
     AlreadyReacted,
     Counts,
@@ -58,7 +58,7 @@ class Problem(Exception):
         self.response = Response(status, {"error": error, **({"detail": detail} if detail else {})})
 
 
-class ReactionsApp:
+class EndpointApp:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
@@ -258,12 +258,12 @@ def open_store(url: str) -> Store:
     if url.startswith("sqlite:///"):
         return SQLiteStore(url.removeprefix("sqlite:///"))
     if url.startswith(("postgresql://", "postgres://")):
-        from reactions.store_pg import PostgresStore  # only PostgreSQL sites need psycopg
+        from endpoint.store_pg import PostgresStore  # only PostgreSQL sites need psycopg
 
         return PostgresStore(url)
-    raise ConfigError(f"REACTIONS_DATABASE_URL: unknown kind of database in {url!r}")
+    raise ConfigError(f"KHABAR_DATABASE_URL: unknown kind of database in {url!r}")
 
 
-def create_app(settings: Settings, store: Store | None = None) -> ReactionsApp:
+def create_app(settings: Settings, store: Store | None = None) -> EndpointApp:
     """The factory: a fresh app over the store its settings name (or the one given)."""
-    return ReactionsApp(settings, store or open_store(settings.database_url))
+    return EndpointApp(settings, store or open_store(settings.database_url))

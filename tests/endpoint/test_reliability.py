@@ -14,10 +14,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from reactions.app import open_store
-from reactions.settings import Settings
-from reactions.store import AlreadyReacted, Vote
-from tests.reactions.conftest import Api, Cluster, settings_for, wait_until
+from endpoint.app import open_store
+from endpoint.settings import Settings
+from endpoint.store import AlreadyReacted, Vote
+from tests.endpoint.conftest import Api, Cluster, settings_for, wait_until
 
 PAGE = "/news/society/stress/"
 

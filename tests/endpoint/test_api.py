@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reactions.settings import Settings
-from tests.reactions.conftest import ORIGIN, Api, settings_for
+from endpoint.settings import Settings
+from tests.endpoint.conftest import ORIGIN, Api, settings_for
 
 PAGE = "/tt/news/society/yana-maktap/"
 ZERO = {"like": 0, "love": 0, "laugh": 0, "wow": 0, "sad": 0}
@@ -171,7 +171,7 @@ def test_only_listed_pages_when_a_list_is_given(
 ) -> None:
     listed = tmp_path / "pages.json"
     listed.write_text(json.dumps([PAGE]))
-    from reactions.settings import _pages
+    from endpoint.settings import _pages
 
     api = serve_app(settings_for(database_url, pages=_pages(str(listed))))
     assert api.react(PAGE, "like", reader()).status == 201
