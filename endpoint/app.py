@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from endpoint import identity
+from endpoint import identity, oauth
 from endpoint.openapi import PAGE, build_spec
 from endpoint.settings import ConfigError, Settings
 from endpoint.store import (
@@ -31,10 +32,11 @@ MAX_PAGES = 50
 PAGE_RE = re.compile(PAGE["pattern"])
 MAX_PAGE = int(PAGE["maxLength"])
 STATUS = {
-    200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
+    200: "OK", 201: "Created", 204: "No Content", 302: "Found", 400: "Bad Request",
+    403: "Forbidden",
     404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
     415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
-    503: "Service Unavailable",
+    502: "Bad Gateway", 503: "Service Unavailable",
 }  # fmt: skip
 
 
@@ -59,7 +61,9 @@ class Problem(Exception):
 
 
 class EndpointApp:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, sign_in: oauth.OAuthSettings | None = None
+    ) -> None:
         self.settings = settings
         self.store = store
         self.spec = json.dumps(build_spec(settings.kinds), ensure_ascii=False).encode()
@@ -72,14 +76,32 @@ class EndpointApp:
             "/api/health": {"GET": self.health},
             "/api/openapi.json": {"GET": self.openapi},
         }
+        self.routes.update(self.sign_in_routes(sign_in or oauth.OAuthSettings()))
+
+    def sign_in_routes(self, sign_in: oauth.OAuthSettings) -> dict[str, Any]:
+        """The editors' CMS signs in with GitHub here (endpoint/oauth.py)."""
+        flow = oauth.OAuth(sign_in, self.settings.secret, self.settings.allowed_origins)
+
+        def wrap(step: Callable[[Environ], oauth.Answer]) -> Callable[[Environ], Response]:
+            def handler(environ: Environ) -> Response:
+                status, headers, body = step(environ)
+                return Response(status, headers=headers, raw=body)
+
+            return handler
+
+        return {
+            "/api/auth": {"GET": wrap(flow.auth)},
+            "/api/callback": {"GET": wrap(flow.callback)},
+        }
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         response = self.dispatch(environ)
         body = response.raw or b""
         if response.body is not None:
             body = json.dumps(response.body, ensure_ascii=False).encode()
+        own_type = any(name == "Content-Type" for name, _ in response.headers)
         headers = [
-            ("Content-Type", "application/json; charset=utf-8"),
+            *([] if own_type else [("Content-Type", "application/json; charset=utf-8")]),
             ("Content-Length", str(len(body))),
             ("X-Content-Type-Options", "nosniff"),
             *response.headers,
@@ -264,6 +286,10 @@ def open_store(url: str) -> Store:
     raise ConfigError(f"KHABAR_DATABASE_URL: unknown kind of database in {url!r}")
 
 
-def create_app(settings: Settings, store: Store | None = None) -> EndpointApp:
-    """The factory: a fresh app over the store its settings name (or the one given)."""
-    return EndpointApp(settings, store or open_store(settings.database_url))
+def create_app(
+    settings: Settings, store: Store | None = None, sign_in: oauth.OAuthSettings | None = None
+) -> EndpointApp:
+    """The factory: a fresh app over the store its settings name (or the one given); GitHub
+    sign-in for the editors' CMS from KHABAR_GITHUB_* unless given."""
+    sign_in = sign_in or oauth.OAuthSettings.from_env(os.environ)
+    return EndpointApp(settings, store or open_store(settings.database_url), sign_in)

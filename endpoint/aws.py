@@ -14,11 +14,19 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
         method=http.get("method", "GET"),
         path=event.get("rawPath") or http.get("path") or "/api/reactions",
         query=_query(raw_query),
-        headers={k: v for k, v in (event.get("headers") or {}).items()},
+        headers=_headers(event),
         body=decode_body(event.get("body"), bool(event.get("isBase64Encoded"))),
         client_ip=http.get("sourceIp", "unknown"),
     )
     return respond(request)
+
+
+def _headers(event: dict[str, Any]) -> dict[str, str]:
+    """Payload 2.0 carries cookies apart from the headers (the CMS's sign-in needs one)."""
+    headers = {k: v for k, v in (event.get("headers") or {}).items()}
+    if event.get("cookies"):
+        headers["cookie"] = "; ".join(event["cookies"])
+    return headers
 
 
 def _query(raw: str) -> list[tuple[str, str]]:

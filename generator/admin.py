@@ -129,6 +129,9 @@ def _collection(config: SiteConfig, t: Strings) -> dict[str, Any]:
         "create": True,
         # The ru and tt files share a name (pairing by path); the year keeps folders small.
         "path": "{{year}}/{{slug}}",
+        # Without these Decap puts a collection-with-`path`'s photos beside the article.
+        "media_folder": "/" + MEDIA_FOLDER,
+        "public_folder": PUBLIC_FOLDER,
         "slug": "{{fields.slug}}",
         "identifier_field": "title",
         "summary": "{{title}} · {{date | date('DD.MM.YYYY HH:mm')}}",

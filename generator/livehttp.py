@@ -165,7 +165,7 @@ class Handler(SimpleHTTPRequestHandler):
         headers = {
             k: v
             for k, v in self.headers.items()
-            if k.lower() in ("content-type", "origin", "content-length")
+            if k.lower() in ("content-type", "origin", "content-length", "cookie")
         }
         headers["X-Forwarded-For"] = self.client_address[0]
         try:

@@ -39,7 +39,9 @@ MAX_BYTES = 64 * 1024 * 1024
 # folder sits right above the file (the pairing limitation of decap-cms#4645 and #6600):
 # 1. the language of content/ru/2026/x.md is asked of our admin script (Decap says "2026");
 # 2. an article that exists in one language only (not the default one) keeps a path of its
-#    own language, so it opens instead of pointing into a folder that does not exist.
+#    own language, so it opens instead of pointing into a folder that does not exist;
+# 3. a language left without a title is not written (Decap would write a file holding only
+#    the shared fields, which `check` rightly refuses: every article needs its title).
 PATCHES = (
     (
         'case Ph.MULTIPLE_FOLDERS:{const e=n.split("/");return e.pop(),e.pop()}',
@@ -47,6 +49,10 @@ PATCHES = (
         "return window.khabarLocaleOf?window.khabarLocaleOf(n):(e.pop(),e.pop())}",
     ),
     ("a=qh(t,i.value.path,n),s=vh(e,a)", "a=qh(t,i.value.path,i.locale),s=vh(e,a)"),
+    (
+        'raw:c.get("data")?r(c):""',
+        'raw:c.get("data")&&(!window.khabarWritten||window.khabarWritten(e,c.get("data")))?r(c):""',
+    ),
 )
 
 
@@ -61,7 +67,9 @@ def tarball_url() -> str:
 
 def cms_files(cache: Path) -> dict[str, Path]:
     """File name -> path in the cache of every file /admin/ needs; downloads them once."""
-    folder = cache / "vendor" / f"{NAME}-{VERSION}"
+    # The folder's name changes with our edits, so a cache made before an edit is not reused.
+    edits = hashlib.sha256(repr(PATCHES).encode()).hexdigest()[:12]
+    folder = cache / "vendor" / f"{NAME}-{VERSION}-{edits}"
     if not (folder / COMPLETE).is_file():
         _install(folder, _download())
     return {p.name: p for p in sorted(folder.iterdir()) if p.name != COMPLETE}
