@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from generator import yamlfile
-
 from tests.admin.conftest import Served, sign_in
 from tests.conftest import ROOT
 
