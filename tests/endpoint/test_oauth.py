@@ -120,7 +120,8 @@ def _get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str], str]
         with opener.open(request, timeout=10) as answer:
             return answer.status, dict(answer.headers), answer.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+        with error:
+            return error.code, dict(error.headers), error.read().decode()
 
 
 def _start(setup: Setup) -> tuple[str, str]:
