@@ -221,6 +221,7 @@ def page(config: SiteConfig, strings: Mapping[str, Strings]) -> str:
 <title>{escape(t("admin.title"))} · {escape(config.title[lang])}</title>
 <link rel="cms-config-url" type="text/yaml" href="config.yml">
 <script type="application/json" id="khabar-cms">{data}</script>
+<style>a[class*="GoBackButtonStyle"] p {{ color: #4a5261; }}</style>
 </head>
 <body>
 <noscript><p>{escape(t("admin.noscript"))}</p></noscript>

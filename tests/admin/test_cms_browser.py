@@ -158,3 +158,46 @@ def test_a_draft_stays_unpublished(cms_page: Any, served: Served, tmp_path: Path
     assert built.returncode == 0, built.stderr
     assert not list(out.rglob("chernovik-o-remonte-mosta"))
     assert (out / "news").is_dir()
+
+
+AXE = ROOT / "node_modules/axe-core/axe.min.js"
+
+
+def test_the_admin_shell_passes_axe(cms_page: Any, served: Served) -> None:
+    """The page we ship and the sign-in screen the CMS draws into it (WCAG 2 A and AA)."""
+    if not AXE.exists():
+        pytest.skip("node_modules/axe-core is missing: run `make test` (npm ci)")
+    page = cms_page
+    page.goto(f"{served.url}/admin/")
+    page.get_by_role("button", name="Войти").wait_for()
+    assert page.evaluate("document.documentElement.lang") == "ru"
+    assert page.title().startswith("Редакция · ")
+    page.add_script_tag(path=str(AXE))
+    tags = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+    violations = page.evaluate(
+        "tags => axe.run(document, tags).then(r => r.violations.map("
+        "v => [v.id, v.nodes.map(n => n.html)]))",
+        tags,
+    )
+    assert violations == []
+
+
+def test_the_preview_is_the_sites_own(cms_page: Any, served: Served) -> None:
+    """The preview pane lays the article out as the theme does, in the theme's stylesheet."""
+    page = cms_page
+    sign_in(page, served, "#/collections/articles")
+    page.get_by_text("В Чистополе открыли новую школу на 1100 мест").click()
+    page.get_by_title("Переключиться на предварительный просмотр").click()
+    frame = page.frame_locator("#preview-pane")
+    heading = frame.locator("article.article h1")
+    assert heading.inner_text() == "В Чистополе открыли новую школу на 1100 мест"
+    assert frame.locator("link[rel=stylesheet][href='/assets/css/site.css']").count() == 1
+    assert frame.locator("figure.cover figcaption").inner_text() == "Фото: Айгуль Гарипова"
+    assert "Подрядчик закончил" in frame.locator("article .body").inner_text()
+    assert frame.locator("main").get_attribute("lang") == "ru"
+    # The site's stylesheet is applied: the heading has the site's font, not the CMS's.
+    site_page = page.context.new_page()
+    site_page.goto(f"{served.url}/news/education/novaya-shkola/")
+    site_font = site_page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+    site_page.close()
+    assert heading.evaluate("h => getComputedStyle(h).fontFamily") == site_font
