@@ -92,7 +92,7 @@ def main() -> None:
         handle.write("repository: bench/corpus\n")
     result: dict[str, float] = {"articles_per_language": args.articles, **protocol(site)}
     if not args.no_browser:
-        result |= browser(site, args.port, "4999" if args.articles >= 5000 else "1")
+        result |= browser(site, args.port, str(args.articles - 1))
     print(json.dumps(result, indent=1))
 
 
