@@ -30,7 +30,7 @@ def protocol(site: Path) -> dict[str, float]:
     repo = cms_local.LocalRepo(site)
     body = json.dumps(LISTING).encode()
     started, cpu = time.perf_counter(), time.process_time()
-    status, heads = repo.handle(body)
+    _, heads = repo.handle(body)
     head_s, head_cpu = time.perf_counter() - started, time.process_time() - cpu
     files = [{"path": e["file"]["path"]} for e in heads]
     started, cpu = time.perf_counter(), time.process_time()
