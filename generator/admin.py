@@ -232,14 +232,45 @@ def page(config: SiteConfig, strings: Mapping[str, Strings]) -> str:
 """
 
 
-def check(config: SiteConfig, errors: Collector) -> None:
-    """The generated configuration agrees with what the build accepts from an article."""
+def check(config: SiteConfig, strings: Mapping[str, Strings], errors: Collector) -> None:
+    """The generated configuration is one the CMS accepts and that writes only what the
+    build accepts: every front matter key has its field, the rubrics and languages are
+    site.yaml's, the theme has the CMS's words. Each problem is one line."""
     if not enabled(config):
         return
     assert config.repository is not None
     where, line = "site.yaml", config.repository.line
-    missing = [key for key in frontmatter.KEYS if key not in FIELDS]
+    try:
+        data = cms_config(config, strings[config.default_language])
+    except KeyError as exc:  # a site's own theme whose i18n file predates /admin/
+        shown = f"themes/{config.theme}/i18n/{config.default_language}.yaml"
+        errors.add(shown, 1, f"{exc.args[0]} (the editors' UI at /admin/ needs it)")
+        return
+    for message in problems(data, config):
+        errors.add(where, line, f"the editors' UI: {message}")
+
+
+def problems(data: dict[str, Any], config: SiteConfig) -> list[str]:
+    """What Decap would refuse, or what would let it write an article `check` refuses."""
+    found = []
+    (collection,) = data["collections"]
+    fields = [f["name"] for f in collection["fields"]]
+    if len(set(fields)) != len(fields):
+        found.append("two fields share a name")
+    missing = [key for key in (*frontmatter.KEYS, "body") if key not in fields]
     if missing:
-        errors.add(where, line, f"the editors' CMS has no field for {', '.join(missing)}")
-    if not urlsplit(backend(config)["base_url"]).netloc:
-        errors.add(where, line, "the readers' endpoint must have an absolute origin for sign-in")
+        found.append(f"no field for {', '.join(missing)}")
+    options = next(f["options"] for f in collection["fields"] if f["name"] == "category")
+    if [o["value"] for o in options] != list(config.categories):
+        found.append("the rubric list differs from site.yaml's categories")
+    labels = [o["label"] for o in options]
+    twins = sorted({label for label in labels if labels.count(label) > 1})
+    if twins:
+        found.append(
+            f"two rubrics share the label {', '.join(twins)}: editors cannot tell them apart"
+        )
+    if data["i18n"]["locales"] != list(config.lang_codes):
+        found.append("the languages differ from site.yaml's")
+    if not urlsplit(data["backend"]["base_url"]).netloc:
+        found.append("sign-in needs the readers' endpoint at an absolute origin")
+    return found

@@ -97,7 +97,7 @@ def editors_ui(
     """/admin/: generated files, the CMS's own files (downloaded once into the cache) and a
     warning when those cannot be had: the site is still built, without /admin/."""
     errors = Collector()
-    admin.check(config, errors)
+    admin.check(config, theme.strings, errors)
     errors.raise_if_any()
     generated = admin.files(config, theme.strings)
     if not generated or not write_out:  # `check` validates the configuration only

@@ -158,3 +158,30 @@ def test_without_the_pinned_cms_the_site_is_built_and_admin_left_out(
 def test_the_demo_newsroom_has_its_admin(demo_site: Path) -> None:
     assert (demo_site / "admin/index.html").is_file()
     assert (ROOT / "site.yaml").read_text("utf-8").count("repository:") == 1
+
+
+def test_rubrics_an_editor_cannot_tell_apart(site: SiteDir, run: Run) -> None:
+    text = (site.root / "site.yaml").read_text("utf-8")
+    text = text.replace("sport: {ru: Спорт, tt: Спорт}", "sport: {ru: Общество, tt: Спорт}")
+    line = text.count("\n") + 1
+    site.write("site.yaml", text + REPOSITORY)
+    site.article("content/ru/a.md")
+    code, _, err = run("check", "--site", str(site.root))
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"site.yaml:{line}: error: the editors' UI: two rubrics share the label Общество: "
+        "editors cannot tell them apart"
+    )
+
+
+def test_a_sites_own_theme_without_the_cms_words(site: SiteDir, run: Run) -> None:
+    site.write("site.yaml", (site.root / "site.yaml").read_text("utf-8") + REPOSITORY)
+    site.article("content/ru/a.md")
+    ru = (ROOT / "themes/default/i18n/ru.yaml").read_text("utf-8").split("\nadmin:")[0]
+    site.write("themes/default/i18n/ru.yaml", ru + "\n")
+    code, _, err = run("check", "--site", str(site.root))
+    assert code == 1
+    assert err.splitlines()[0].startswith(
+        "themes/default/i18n/ru.yaml:1: error: no UI string 'admin."
+    ), err
+    assert "Traceback" not in err
