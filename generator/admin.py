@@ -28,13 +28,12 @@ SCRIPT = Path(__file__).resolve().parent / "cms" / "khabar-cms.js"
 CONTENT = "content"
 MEDIA_FOLDER = "static/images"
 PUBLIC_FOLDER = "/images"
-DATE_FORMAT = "YYYY-MM-DDTHH:mm:ssZ"  # 2026-09-01T10:30:00+03:00, as the contract writes it
 # Front matter key -> (widget, how translations share it). Every key of the contract is here
 # (`check` below keeps it so); "true" means each language has its own value.
 FIELDS: dict[str, tuple[str, bool | str]] = {
     "title": ("khabar-title", True),
     "slug": ("khabar-slug", True),
-    "date": ("datetime", "duplicate"),
+    "date": ("khabar-datetime", "duplicate"),
     "category": ("select", "duplicate"),
     "lead": ("text", True),
     "tags": ("list", True),
@@ -45,7 +44,7 @@ FIELDS: dict[str, tuple[str, bool | str]] = {
     "translation_key": ("hidden", "duplicate"),
     "draft": ("boolean", True),
     "pinned": ("boolean", True),
-    "expires": ("datetime", "duplicate"),
+    "expires": ("khabar-datetime", "duplicate"),
 }
 REQUIRED = ("title", "date", "category")
 
@@ -164,8 +163,8 @@ def _options(config: SiteConfig, key: str) -> dict[str, Any]:
     if key == "category":
         rubrics = [{"label": labels[lang], "value": k} for k, labels in config.categories.items()]
         return {"options": rubrics, "default": next(iter(config.categories))}
-    if key in ("date", "expires"):
-        return {"format": DATE_FORMAT} | ({"default": "{{now}}"} if key == "date" else {})
+    if key == "date":
+        return {"default": "{{now}}"}  # written 2026-09-01T10:30:00+03:00 on the site's clock
     if key in ("draft", "pinned"):
         return {"default": False}
     if key == "tags":
@@ -194,6 +193,8 @@ def settings(config: SiteConfig, strings: Mapping[str, Strings]) -> dict[str, An
             "author": t("author"),
             "tags": t("tags"),
             "slugInvalid": t("admin.slug_invalid"),
+            "now": t("admin.now"),
+            "clear": t("admin.clear"),
         }
         for lang, t in strings.items()
     }
@@ -201,6 +202,7 @@ def settings(config: SiteConfig, strings: Mapping[str, Strings]) -> dict[str, An
         "folder": CONTENT,
         "locales": list(config.lang_codes),
         "defaultLocale": config.default_language,
+        "timezone": config.timezone,
         "stylesheet": f"{config.base_path}/assets/css/site.css",
         "rubrics": config.categories,
         "words": words,

@@ -59,6 +59,45 @@
   }
   window.khabarSlugify = slugify;
 
+  // Dates on the site's clock (site.yaml `timezone`), whatever the editor's computer says:
+  // the field shows and takes the site's wall-clock time and writes it with its offset.
+  var clock = new Intl.DateTimeFormat("en-CA", {
+    timeZone: settings.timezone, hourCycle: "h23", year: "numeric", month: "2-digit",
+    day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit"
+  });
+  var STORED = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+
+  function wallClock(ms) {
+    var out = {};
+    clock.formatToParts(new Date(ms)).forEach(function (part) { out[part.type] = part.value; });
+    return out;
+  }
+  function offsetAt(ms) { // minutes east of UTC on the site's clock at that instant
+    var w = wallClock(ms);
+    var asUtc = Date.UTC(+w.year, +w.month - 1, +w.day, +w.hour, +w.minute, +w.second);
+    return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function siteInput(value) { // a stored date -> "YYYY-MM-DDTHH:mm" on the site's clock
+    var m = STORED.exec(String(value || "").trim());
+    if (!m) return "";
+    var wall = m[1] + "T" + (m[2] || "00:00");
+    if (!m[3]) return wall; // no offset: already the site's clock, as Khabar reads it
+    var offset = m[3] === "Z" ? "Z" : m[3].slice(0, 3) + ":" + m[3].slice(-2);
+    var w = wallClock(Date.parse(wall + ":00" + offset));
+    return w.year + "-" + w.month + "-" + w.day + "T" + w.hour + ":" + w.minute;
+  }
+  function siteStored(input) { // "YYYY-MM-DDTHH:mm" on the site's clock -> ISO 8601 + offset
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(input || "");
+    if (!m) return "";
+    var wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+    var offset = offsetAt(wall - offsetAt(wall) * 60000);
+    var abs = Math.abs(offset);
+    return input + ":00" + (offset < 0 ? "-" : "+") + pad(Math.floor(abs / 60)) + ":" + pad(abs % 60);
+  }
+  function siteNow() { return siteStored(siteInput(new Date().toISOString())); }
+  window.khabarSiteTime = { input: siteInput, stored: siteStored };
+
   if (!window.CMS) return; // the page failed to load Decap: nothing more to register
   var h = window.h;
   var createClass = window.createClass;
@@ -127,6 +166,31 @@
     render: function () { return textInput(this, this.handleChange); }
   });
   window.CMS.registerWidget("khabar-title", TitleControl);
+
+  var DateControl = createClass({
+    componentDidMount: function () {
+      if (this.props.value === "{{now}}") this.props.onChange(siteNow());
+    },
+    render: function () {
+      var props = this.props;
+      var words = settings.words[localeOf(props)];
+      return h("div", { className: props.classNameWrapper },
+        h("input", {
+          type: "datetime-local",
+          id: props.forID,
+          value: siteInput(props.value),
+          onChange: function (event) { props.onChange(siteStored(event.target.value)); },
+          onFocus: props.setActiveStyle,
+          onBlur: props.setInactiveStyle,
+          disabled: props.isDisabled
+        }), " ",
+        h("button", { type: "button", disabled: props.isDisabled,
+                      onClick: function () { props.onChange(siteNow()); } }, words.now), " ",
+        h("button", { type: "button", disabled: props.isDisabled,
+                      onClick: function () { props.onChange(""); } }, words.clear));
+    }
+  });
+  window.CMS.registerWidget("khabar-datetime", DateControl);
   window.CMS.registerWidget("khabar-slug", SlugControl);
 
   function previewLang(entry) {

@@ -85,9 +85,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 @pytest.fixture
 def cms_page(browser: Any, served: Served) -> Iterator[Any]:
-    """A fresh browser context in Moscow time with a Russian browser, signed in locally."""
+    """A fresh browser context with a Russian browser on a computer two hours ahead of the
+    site's clock (Yekaterinburg): the CMS must still show and write Moscow time."""
     context = browser.new_context(
-        timezone_id="Europe/Moscow", locale="ru-RU", viewport={"width": 1400, "height": 1000}
+        timezone_id="Asia/Yekaterinburg", locale="ru-RU", viewport={"width": 1400, "height": 1000}
     )
     page = context.new_page()
     page.set_default_timeout(20000)

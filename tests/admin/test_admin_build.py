@@ -45,7 +45,7 @@ def test_the_configuration_comes_from_site_yaml(site: SiteDir) -> None:
     assert fields["category"]["options"] == [
         {"label": "Общество", "value": "society"}, {"label": "Спорт", "value": "sport"}
     ]  # fmt: skip
-    assert fields["date"]["format"] == "YYYY-MM-DDTHH:mm:ssZ"
+    assert fields["date"]["widget"] == fields["expires"]["widget"] == "khabar-datetime"
     assert fields["tags"]["widget"] == "list" and fields["body"]["widget"] == "markdown"
     assert fields["image"]["widget"] == "image" and fields["draft"]["widget"] == "boolean"
     assert fields["title"]["label"] == "Заголовок" and fields["title"]["i18n"] is True

@@ -113,6 +113,7 @@ def test_edit_an_article_in_a_year_folder(cms_page: Any, served: Served) -> None
     assert "Подрядчик закончил" in page.locator("[data-slate-editor]").nth(0).inner_text()
     assert field(page, "title", 1).input_value() == "Чистайда 1100 урынлы яңа мәктәп ачылды"
     assert field(page, "slug", 1).input_value() == "yana-maktap"  # kept, not re-derived
+    assert field(page, "date").input_value() == "2026-09-01T10:30"  # the site's clock
     field(page, "lead").fill("Новая школа открыта.")
     publish(page)
     deadline = time.monotonic() + 20

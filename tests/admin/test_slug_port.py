@@ -35,9 +35,9 @@ LETTERS = st.one_of(
 )
 
 
-def _page(browser: Any) -> Any:
+def _page(browser: Any, timezone: str = "Europe/Moscow") -> Any:
     page = browser.new_page()
-    settings_json = json.dumps({"folder": "content", "locales": ["ru", "tt"]})
+    settings_json = json.dumps({"folder": "content", "locales": ["ru", "tt"], "timezone": timezone})
     page.set_content(f'<script type="application/json" id="khabar-cms">{settings_json}</script>')
     page.add_script_tag(path=str(SCRIPT))
     return page
@@ -69,3 +69,32 @@ def test_many_strings(browser: Any) -> None:
         same()
     finally:
         page.close()
+
+
+def test_dates_are_on_the_sites_clock(browser: Any) -> None:
+    """Whatever the editor's computer says (here New York), dates show and are written on
+    the site's clock, with the offset of that day (Berlin: summer +02:00, winter +01:00)."""
+    context = browser.new_context(timezone_id="America/New_York")
+    page = context.new_page()
+    settings_json = json.dumps(
+        {"folder": "content", "locales": ["ru"], "timezone": "Europe/Berlin"}
+    )
+    page.set_content(f'<script type="application/json" id="khabar-cms">{settings_json}</script>')
+    page.add_script_tag(path=str(SCRIPT))
+    convert = "([kind, value]) => window.khabarSiteTime[kind](value)"
+    cases = [
+        ("stored", "2026-07-01T10:30", "2026-07-01T10:30:00+02:00"),
+        ("stored", "2026-01-15T10:30", "2026-01-15T10:30:00+01:00"),
+        ("stored", "", ""),
+        ("input", "2026-07-01T08:30:00Z", "2026-07-01T10:30"),
+        ("input", "2026-03-08T10:30:00+03:00", "2026-03-08T08:30"),
+        ("input", "2026-03-08T10:30:00+0300", "2026-03-08T08:30"),
+        ("input", "2026-03-08", "2026-03-08T00:00"),
+        ("input", "2026-03-08 10:30", "2026-03-08T10:30"),
+        ("input", "not a date", ""),
+    ]
+    try:
+        for kind, value, expected in cases:
+            assert page.evaluate(convert, [kind, value]) == expected, (kind, value)
+    finally:
+        context.close()
