@@ -313,6 +313,10 @@ def _repository(f: Fields) -> Repository | None:
     if name is None:
         return None
     if not REPO_RE.match(name):
-        f.error("repository", f"repository '{name}' must be OWNER/NAME of a GitHub repository")
+        url = re.match(r"^(?:https?://)?github\.com/([^/]+/[^/]+?)(?:\.git)?/?$", name)
+        hint = f" (write {url.group(1)})" if url else ""
+        f.error(
+            "repository", f"repository '{name}' must be OWNER/NAME of a GitHub repository{hint}"
+        )
         return None
     return Repository(name, branch, line)
