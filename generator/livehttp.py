@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from generator import cms_local
 
 EVENTS = "/_khabar/events"
+CMS_FOLDER = "/admin/"
 CMS_CONFIG = "/admin/config.yml"
 SCRIPT = "/_khabar/live.js"
 TAG = f'<script src="{SCRIPT}" defer></script>'
@@ -84,7 +85,10 @@ class Handler(SimpleHTTPRequestHandler):
             body = cms_local.dress_config(file.read_bytes(), self.headers.get("Host", ""))
             return self.reply(200, "text/yaml; charset=utf-8", body)
         if file.suffix == ".html" and file.is_file():
-            return self.reply(200, "text/html; charset=utf-8", self.dress(file.read_bytes()))
+            html = file.read_bytes()
+            # The CMS is never reloaded under an editor's hands (its saves trigger rebuilds).
+            shown = html if path.startswith(CMS_FOLDER) else self.dress(html)
+            return self.reply(200, "text/html; charset=utf-8", shown)
         if not file.exists() and (self.out / "404.html").is_file():
             return self.reply(
                 404, "text/html; charset=utf-8", self.dress((self.out / "404.html").read_bytes())

@@ -40,6 +40,8 @@ def local(tmp_path: Path) -> Iterator[Local]:
     out = tmp_path / "public"
     (out / "admin").mkdir(parents=True)
     (out / "admin/config.yml").write_text("backend:\n  name: github\n")
+    (out / "admin/index.html").write_text("<!doctype html><title>CMS</title><body></body>")
+    (out / "index.html").write_text("<!doctype html><title>Site</title><body></body>")
     server = livehttp.make_server("127.0.0.1", 0, out, _Session(), None, cms_local.LocalRepo(site))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -152,3 +154,13 @@ def test_serve_points_the_cms_at_itself(local: Local) -> None:
     port = local.url.rsplit(":", 1)[1]
     assert f'local_backend: {{"url": "http://127.0.0.1:{port}/api/v1"' in text
     assert text.startswith("backend:\n  name: github")
+
+
+def test_the_cms_page_is_never_reloaded_by_serve(local: Local) -> None:
+    """Live reload is for the readers' pages; a rebuild after a save must not reload the CMS."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{local.url}/admin/", timeout=10) as answer:
+        assert livehttp.SCRIPT not in answer.read().decode()
+    with urllib.request.urlopen(f"{local.url}/", timeout=10) as answer:
+        assert livehttp.SCRIPT in answer.read().decode()
