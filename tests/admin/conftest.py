@@ -64,6 +64,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`serve` on a copy of the demo; its cache outside the site, its log beside it."""
     base = tmp_path_factory.mktemp("cms")
     site = copy_demo(base / "site")
+    for lang, title in (
+        ("ru", "Книжная ярмарка в библиотеке"),
+        ("tt", "Китапханәдә китап ярминкәсе"),
+    ):
+        (site / f"content/{lang}/2026/книжная-ярмарка.md").write_text(
+            f"---\ntitle: {title}\ndate: 2026-10-01T12:00:00+03:00\ncategory: culture\n---\n\n"
+            f"{title}.\n",
+            encoding="utf-8",
+        )
     port = free_port()
     log = base / "serve.log"
     command = [sys.executable, str(ROOT / "build.py"), "serve", "--site", str(site),

@@ -142,6 +142,18 @@ def test_an_article_only_in_tatar_named_in_tatar_opens(cms_page: Any, served: Se
     assert field(page, "title").input_value() == ""  # no Russian version yet
 
 
+def test_an_article_named_in_cyrillic_opens_with_its_translation(
+    cms_page: Any, served: Served
+) -> None:
+    page = cms_page
+    sign_in(page, served, "#/collections/articles")
+    page.get_by_text("Книжная ярмарка в библиотеке").click()
+    assert field(page, "title", 1).input_value() == "Китапханәдә китап ярминкәсе"
+    assert (
+        "Книжная ярмарка в библиотеке." in page.locator("[data-slate-editor]").nth(0).inner_text()
+    )
+
+
 def test_a_draft_stays_unpublished(cms_page: Any, served: Served, tmp_path: Path) -> None:
     page = cms_page
     sign_in(page, served, "#/collections/articles/new")
