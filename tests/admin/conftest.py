@@ -99,10 +99,20 @@ def cms_page(browser: Any, served: Served) -> Iterator[Any]:
     context = browser.new_context(
         timezone_id="Asia/Yekaterinburg", locale="ru-RU", viewport={"width": 1400, "height": 1000}
     )
+    elsewhere: list[str] = []  # the CMS must load nothing from another origin (no CDN)
+    context.on(
+        "request",
+        lambda request: (
+            None
+            if request.url.startswith((served.url, "data:", "blob:", "about:"))
+            else elsewhere.append(request.url)
+        ),
+    )
     page = context.new_page()
     page.set_default_timeout(20000)
     yield page
     context.close()
+    assert elsewhere == []
 
 
 def sign_in(page: Any, served: Served, fragment: str = "") -> None:
