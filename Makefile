@@ -62,7 +62,7 @@ $(BENCH_STAMP):
 bench: install $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --sizes 2000,10000 --runs 3
 
-# The reactions endpoint against a hello-world app (needs wrk: apt-get install wrk).
+# The readers' endpoint (reactions, comments) against a hello-world app (needs wrk: apt-get install wrk).
 bench-reactions: install-test
 	$(BIN)/python -m bench.reactions --seconds 10
 

@@ -54,6 +54,8 @@ def options(parsed: argparse.Namespace) -> Options:
 def _build(parsed: argparse.Namespace) -> int:
     opts = options(parsed)
     report = build(opts).report
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
     counts = ", ".join(f"{lang} {n}" for lang, n in report.articles.items())
     print(
         f"built {report.files} files ({report.pages} pages; articles: {counts}) into {opts.out} "

@@ -162,3 +162,4 @@ class BuildReport:
     seconds: float = 0.0
     parsed: int = 0  # documents parsed (the others came from the cache)
     rendered: int = 0  # pages rendered (the others were kept from the last build)
+    warnings: list[str] = field(default_factory=list)  # PATH:LINE: warning: MESSAGE

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from generator import feeds, fingerprint, images, parallel, render, urls, write
+from generator import admin, feeds, fingerprint, images, parallel, render, urls, vendor, write
 from generator.assemble import assemble, check_root_links
 from generator.cache import Cache, Made, pack
 from generator.config import SiteConfig, read_config
@@ -85,6 +85,8 @@ def build(
     digests = Digests(cache.seen_files())
     documents, parsed = parse_all(list_sources(config, digests), config, cache, options.jobs)
     static = static_files(config.root, theme.static_folders)
+    cms_files, cms_copies, warnings = editors_ui(config, theme, options, write_out)
+    static.update(cms_copies)
     assets = describe(static)
     now = _aware(options.now, config)
     site = assemble(config, documents, now, options.drafts, frozenset(static))
@@ -95,14 +97,35 @@ def build(
     prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest, pixels))
     copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
     built_for = buildinfo.output(config, site, now, theme, documents, static)
-    output = Output(options, cache, site, renderer, prints, copies, now, [built_for])
+    extra = [built_for, *cms_files]
+    output = Output(options, cache, site, renderer, prints, copies, now, extra)
     if write_out:
         report = _publish(output, cancelled, commit_lock or nullcontext())
         cache.keep_seen_files(digests.seen)
     else:
         report = _check(output)
     report.parsed, report.seconds = parsed, time.perf_counter() - started
+    report.warnings = warnings
     return Built(report, site, renderer, prints, options.out, now)
+
+
+def editors_ui(
+    config: SiteConfig, theme: render.Theme, options: Options, write_out: bool
+) -> tuple[list[OutputFile], dict[str, Path], list[str]]:
+    """/admin/: generated files, the CMS's own files (downloaded once into the cache) and a
+    warning when those cannot be had: the site is still built, without /admin/."""
+    errors = Collector()
+    admin.check(config, theme.strings, errors)
+    errors.raise_if_any()
+    generated = admin.files(config, theme.strings)
+    if not generated or not write_out:  # `check` validates the configuration only
+        return generated, {}, []
+    try:
+        cms = vendor.cms_files(options.cache or options.site / ".cache")
+    except vendor.VendorError as exc:
+        line = config.repository.line if config.repository else 1
+        return [], {}, [f"site.yaml:{line}: warning: {exc}; /admin/ is left out of this build"]
+    return generated, admin.copies(cms), []
 
 
 def load_site_config(root: Path) -> SiteConfig:
@@ -173,7 +196,7 @@ def check_outputs(
     """No two outputs in one place; every link of a body to a site path reaches something."""
     errors = Collector()
     seen: set[str] = set()
-    generated = [*feeds.paths(config), buildinfo.PATH]
+    generated = [*feeds.paths(config), buildinfo.PATH, *admin.paths(config)]
     for path in [urls.output_path(p.url) for p in site.pages] + generated:
         if path in seen:
             errors.add("site.yaml", 1, f"two pages would be written to {path}")

@@ -119,6 +119,8 @@ class Session:
             f"rebuilt in {report.seconds:.2f} s: {report.parsed} parsed, "
             f"{report.rendered} rendered, {report.written} written, {report.removed} removed"
         )
+        for warning in report.warnings:
+            self.log(warning)
         self.notify()
 
     def _warm_up(self) -> None:

@@ -188,7 +188,7 @@ def test_reactions_api_on_the_same_origin(served: Served) -> None:
     )
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert answer.status == 201
-    assert (served.site / ".cache/reactions.sqlite3").exists()
+    assert (served.site / ".cache/endpoint.sqlite3").exists()
 
 
 def test_the_browser_reloads_by_itself_and_shows_errors(served: Served, browser: Any) -> None:
