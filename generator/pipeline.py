@@ -87,18 +87,10 @@ def build(
     static = static_files(config.root, theme.static_folders)
     cms_files, cms_copies, warnings = editors_ui(config, theme, options, write_out)
     static.update(cms_copies)
-    assets = describe(static)
     now = _aware(options.now, config)
     site = assemble(config, documents, now, options.drafts, frozenset(static))
     check_outputs(config, site, documents, static, options.drafts)
-    compiled = None if cache.read_only else options.cache  # `check` writes nothing
-    renderer = render.Renderer(config, theme, assets, cache.body, compiled)
-    pixels = repr(sorted(assets.pixels.items()))  # what templates see of the static files
-    prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest, pixels))
-    copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
-    built_for = buildinfo.output(config, site, now, theme, documents, static)
-    extra = [built_for, *cms_files]
-    output = Output(options, cache, site, renderer, prints, copies, now, extra)
+    output = plan(options, cache, config, theme, site, documents, static, digests, cms_files)
     if write_out:
         report = _publish(output, cancelled, commit_lock or nullcontext())
         cache.keep_seen_files(digests.seen)
@@ -106,7 +98,30 @@ def build(
         report = _check(output)
     report.parsed, report.seconds = parsed, time.perf_counter() - started
     report.warnings = warnings
-    return Built(report, site, renderer, prints, options.out, now)
+    return Built(report, site, output.renderer, output.fingerprints, options.out, now)
+
+
+def plan(
+    options: Options,
+    cache: Cache,
+    config: SiteConfig,
+    theme: render.Theme,
+    site: Site,
+    documents: Sequence[Document],
+    static: dict[str, Path],
+    digests: Digests,
+    generated: list[OutputFile],
+) -> Output:
+    """Every page with what it is made of, the files made with the site, the copies."""
+    now = _aware(options.now, config)
+    assets = describe(static)
+    compiled = None if cache.read_only else options.cache  # `check` writes nothing
+    renderer = render.Renderer(config, theme, assets, cache.body, compiled)
+    pixels = repr(sorted(assets.pixels.items()))  # what templates see of the static files
+    prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest, pixels))
+    copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
+    built_for = buildinfo.output(config, site, now, theme, documents, static)
+    return Output(options, cache, site, renderer, prints, copies, now, [built_for, *generated])
 
 
 def editors_ui(
