@@ -13,7 +13,7 @@ from generator import admin, feeds, fingerprint, images, parallel, render, urls,
 from generator.assemble import assemble, check_root_links
 from generator.cache import Cache, Made, pack
 from generator.config import SiteConfig, read_config
-from generator.digests import Digests
+from generator.digests import Digests, hash_bytes
 from generator.errors import Collector, Problem, SiteError
 from generator.frontmatter import parse_document
 from generator.model import (
@@ -261,13 +261,14 @@ def _publish(
         raise Cancelled
     previous = cache.outputs(out)
     current = _current(out, previous, output.options.trust_output)
-    kept = {path for _, path, fp in output.pages if _kept(path, fp, previous, current)}
+    kept = {path for _, path, fp in output.pages if _kept(out, path, fp, previous, current)}
     todo = [page for page, path, _ in output.pages if path not in kept]
     copies = output.copies()
-    fresh = {rel for rel, _, made in copies if not _kept(rel, made, previous, current)}
+    fresh = {rel for rel, _, made in copies if not _kept(out, rel, made, previous, current)}
     writer = write.Writer(out, current, changes=len(todo) + len(fresh))
     try:
-        _fill(writer, output, kept, todo, fresh, cancelled)
+        _fill(writer, output, {path: previous[path].content for path in kept}, todo, fresh,
+              cancelled)  # fmt: skip
     except BaseException:
         writer.abort()
         raise
@@ -276,7 +277,7 @@ def _publish(
             writer.abort()
             raise Cancelled
         report = writer.commit()
-        cache.keep_outputs(out, _manifest(output, copies, writer.stamps))
+        cache.keep_outputs(out, _manifest(output, copies, writer))
     report.pages, report.rendered = len(output.pages), len(todo)
     report.articles = {lang: len(items) for lang, items in output.site.articles.items()}
     return report
@@ -293,39 +294,50 @@ def _current(out: Path, previous: dict[str, Made], trusted: bool) -> dict[str, w
 def _fill(
     writer: write.Writer,
     output: Output,
-    kept: set[str],
+    kept: dict[str, str],
     todo: list[Page],
     fresh: set[str],
     cancelled: Callable[[], bool],
 ) -> None:
+    """kept: the pages the output holds as they must be, with the hashes of their bytes."""
     for path in sorted(kept):
-        writer.keep(path)
+        writer.keep(path, kept[path])
     for file in _rendered(output.renderer, todo, output.options.jobs, cancelled):
         writer.put(file)
     for file in output.feeds():
         writer.put(file)
-    for rel, (source, _) in output.static.items():
+    for rel, (source, digest) in output.static.items():
         if rel in fresh:
-            writer.copy(rel, source)
+            writer.copy(rel, source, digest)
         else:
-            writer.keep(rel)
+            writer.keep(rel, digest)
 
 
-def _kept(path: str, made: str, previous: dict[str, Made], current: dict[str, write.Stamp]) -> bool:
+def _kept(
+    out: Path, path: str, made: str, previous: dict[str, Made], current: dict[str, write.Stamp]
+) -> bool:
+    """The output holds this file as the last build made it, from the same inputs. A file
+    not as the last build left it on disk (an output folder restored by CI, or touched)
+    proves itself by its bytes."""
     last, now = previous.get(path), current.get(path)
-    if last is None or now is None or last.fingerprint != made:
+    if last is None or now is None or last.fingerprint != made or now.size != last.size:
         return False
-    return (now.size, now.mtime, now.inode) == (last.size, last.mtime, last.inode)
+    if (now.mtime, now.inode) == (last.mtime, last.inode):
+        return True
+    try:
+        return hash_bytes((out / path).read_bytes()) == last.content
+    except OSError:
+        return False
 
 
 def _manifest(
-    output: Output, copies: list[tuple[str, Path, str]], stamps: dict[str, write.Stamp]
+    output: Output, copies: list[tuple[str, Path, str]], writer: write.Writer
 ) -> dict[str, Made]:
     made = {path: fp for _, path, fp in output.pages}
     made.update((rel, fp) for rel, _, fp in copies)
     return {
-        path: Made(made.get(path, GENERATED), s.size, s.mtime, s.inode)
-        for path, s in stamps.items()
+        path: Made(made.get(path, GENERATED), s.size, s.mtime, s.inode, writer.hashes[path])
+        for path, s in writer.stamps.items()
     }
 
 
