@@ -17,6 +17,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 
+from generator import mdtune
 from generator.errors import Collector
 from generator.model import Heading, Link
 from generator.slugs import anchor
@@ -43,8 +44,12 @@ class _Targets(Treeprocessor):
     links: list[tuple[str, str]]  # (target source path, raw href)
     images: list[tuple[str, str]]  # (path under static/, raw src)
 
-    def run(self, root: ET.Element) -> None:
+    def reset(self) -> None:
+        # Also for a blank body, where Markdown runs no tree processor at all.
         self.links, self.images = [], []
+
+    def run(self, root: ET.Element) -> None:
+        self.reset()
         for element in root.iter():
             if element.tag == "a" and element.get("href"):
                 element.set("href", self._href(element.get("href", "")))
@@ -80,42 +85,59 @@ class _TargetsExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
         self.processor = _Targets(md)
+        md.registerExtension(self)  # so that md.reset() calls self.reset()
         # After inline patterns (priority 20) so links exist; before prettify.
         md.treeprocessors.register(self.processor, "khabar_targets", 15)
 
+    def reset(self) -> None:
+        if self.processor is not None:
+            self.processor.reset()
 
-_ENGINE: tuple[markdown.Markdown, _TargetsExtension] | None = None
+
+EXTENSIONS = (
+    "tables",
+    "attr_list",
+    "fenced_code",
+    "footnotes",
+    "def_list",
+    "abbr",
+    "sane_lists",
+    "md_in_html",
+)
 
 
-def _engine() -> tuple[markdown.Markdown, _TargetsExtension]:
+class _TocExtension(TocExtension):
+    TreeProcessorClass = mdtune.Toc
+
+
+def plain_engine() -> tuple[markdown.Markdown, _TargetsExtension]:
+    """Python-Markdown as configured for Khabar, without the skips of `mdtune`."""
+    targets = _TargetsExtension()
+    toc = TocExtension(slugify=anchor, toc_depth="2-4")
+    md = markdown.Markdown(extensions=[*EXTENSIONS, toc, targets], output_format="html")
+    return md, targets
+
+
+_ENGINE: tuple[mdtune.Tuned, _TargetsExtension] | None = None
+
+
+def _engine() -> tuple[mdtune.Tuned, _TargetsExtension]:
     global _ENGINE
     if _ENGINE is None:
         targets = _TargetsExtension()
-        md = markdown.Markdown(
-            extensions=[
-                "tables",
-                "attr_list",
-                "fenced_code",
-                "footnotes",
-                "def_list",
-                "abbr",
-                "sane_lists",
-                "md_in_html",
-                TocExtension(slugify=anchor, toc_depth="2-4"),
-                targets,
-            ],
-            output_format="html",
-        )
-        _ENGINE = (md, targets)
+        toc = _TocExtension(slugify=anchor, toc_depth="2-4")
+        md = markdown.Markdown(extensions=[*EXTENSIONS, toc, targets], output_format="html")
+        _ENGINE = (mdtune.Tuned(md), targets)
     return _ENGINE
 
 
 def render(body: str, path: str, first_line: int, errors: Collector) -> Rendered:
     """Markdown to HTML. `first_line` is the body's line in the file, for error positions."""
-    md, targets = _engine()
+    tuned, targets = _engine()
     assert targets.processor is not None
     targets.processor.source = path
-    html = md.reset().convert(body)
+    html = tuned.convert(body)
+    md = tuned.md
     processor = targets.processor
     lines = body.splitlines()
     return Rendered(

@@ -72,3 +72,9 @@ def test_documents_do_not_leak_into_each_other() -> None:
     md("[a](a.md)\n\n## Заголовок\n")
     second = md("Текст\n")
     assert second.links == () and second.headings == ()
+
+
+def test_a_blank_body_has_no_links_of_the_article_before() -> None:
+    assert md("[Школа](school.md) ![Фото](images/a.jpg)\n").links
+    empty = md("\n  \n")
+    assert (empty.html, empty.links, empty.images) == ("", (), ())

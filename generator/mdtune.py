@@ -1,0 +1,212 @@
+"""Python-Markdown doing less work for the same output.
+
+Python-Markdown tries every inline pattern on every piece of text and every block
+processor on every block, in Python, although most patterns need a character that most
+text never holds (`[` for a link, `<` for raw HTML, `` ` `` for code). This module skips a
+pattern or processor only where the text lacks what its own regular expression must
+find, so the output is byte for byte the library's (tests/unit/test_mdtune.py compares
+the two on constructs of every kind). It changes no rule of Markdown.
+
+Skips work at three levels:
+- inline patterns, per piece of text: the pattern's trigger must be in the text;
+- block processors, per block: the trigger must be in the block;
+- whole processors, per document: a preprocessor or tree processor that has nothing to
+  do unless the document holds its trigger (fenced code, raw HTML, attribute lists,
+  backslash escapes, the table of contents marker).
+
+It relies on two internals of Python-Markdown: the inline processor's private loop
+(`_InlineProcessor__handleInline`) and the block parser's `parseBlocks`. Both have kept
+their shape since version 3.0; the comparison tests catch any change.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from typing import Any
+
+import markdown
+from markdown import util
+from markdown.blockparser import BlockParser
+from markdown.extensions.toc import TocTreeprocessor
+from markdown.treeprocessors import InlineProcessor
+
+Finder = Callable[[str], object]  # a compiled regex's `search`: truthy when found
+
+
+def _finder(regex: str) -> Finder:
+    return re.compile(regex).search
+
+
+# What the text must hold for an inline pattern (by its registered name) to match.
+# Names of older versions (`em_strong2`, `not_strong`) are listed too; an unlisted
+# pattern is always tried.
+INLINE_TRIGGERS: dict[str, Finder] = {
+    "backtick": _finder("`"),
+    "escape": _finder(r"\\"),
+    "footnote": _finder(r"\[\^"),
+    "reference": _finder(r"\["),
+    "link": _finder(r"\["),
+    "short_reference": _finder(r"\["),
+    "image_link": _finder(r"!\["),
+    "image_reference": _finder(r"!\["),
+    "short_image_ref": _finder(r"!\["),
+    "autolink": _finder("<"),
+    "automail": _finder("<"),
+    "linebreak": _finder("  \n"),
+    "html": _finder("<"),
+    "entity": _finder("&"),
+    "not_strong": _finder("[*_]"),
+    "em_strong": _finder("[*_]"),
+    "em_strong2": _finder("_"),
+}
+
+# What a block must hold for a block processor's test to pass (or, for processors whose
+# test always passes, for its run to do anything but put the block back).
+BLOCK_TRIGGERS: dict[str, Finder] = {
+    "markdown_block": _finder(re.escape(util.HTML_PLACEHOLDER[:-3])),  # md_in_html
+    "table": _finder(r"\|"),
+    "hashheader": _finder("#"),
+    "setextheader": _finder("\n[=-]"),
+    "hr": _finder("[-_*]"),
+    "deflist": _finder(":"),
+    "quote": _finder(">"),
+    "footnote": _finder(r"\[\^"),
+    "abbr": _finder(r"\*\["),
+    "reference": _finder(r"\]:"),
+}
+
+# Whole processors with nothing to do unless the document holds the trigger.
+PRE_TRIGGERS: dict[str, Finder] = {
+    "fenced_code_block": _finder("```|~~~"),
+    # Without `<` or `&` the HTML block extractor gives back its input unchanged.
+    "html_block": _finder("[<&]"),
+}
+TREE_TRIGGERS: dict[str, Finder] = {
+    "attr_list": _finder(r"\{"),
+    # Escape placeholders come only from backslash escapes.
+    "unescape": _finder(r"\\"),
+}
+
+
+class _Inline(InlineProcessor):
+    """The inline processor, trying a pattern only on text that holds its trigger."""
+
+    patterns: tuple[tuple[Any, Finder | None], ...] = ()
+
+    def run(self, tree: ET.Element, ancestors: list[str] | None = None) -> ET.Element:
+        # Python-Markdown looks each pattern up in its registry on every try: once here.
+        self.patterns = _table(self.inlinePatterns, INLINE_TRIGGERS)
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, index: int = 0) -> str:  # noqa: N802 - the library's private loop
+        if isinstance(data, util.AtomicString):
+            return data
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        patterns = self.patterns
+        start = 0
+        while index < len(patterns):
+            pattern, trigger = patterns[index]
+            if trigger is not None and not trigger(data):
+                index += 1  # no match possible: the same as a miss
+                start = 0
+                continue
+            data, matched, start = apply(pattern, data, index, start)
+            if not matched:
+                index += 1
+        return data
+
+
+def _table(registry: util.Registry[Any], triggers: dict[str, Finder]) -> tuple[Any, ...]:
+    """(item, its trigger or None) for the registry's items in their order."""
+    by_item = {
+        id(registry[name]): trigger for name, trigger in triggers.items() if name in registry
+    }
+    return tuple((item, by_item.get(id(item))) for item in registry)
+
+
+class _Blocks:
+    """`BlockParser.parseBlocks` trying a processor only on blocks that hold its trigger."""
+
+    def __init__(self, parser: BlockParser) -> None:
+        self.parser = parser
+        self.table: tuple[tuple[Any, Finder | None], ...] = ()
+
+    def refresh(self) -> None:
+        self.table = _table(self.parser.blockprocessors, BLOCK_TRIGGERS)
+
+    def __call__(self, parent: ET.Element, blocks: list[str]) -> None:
+        table = self.table
+        while blocks:
+            for processor, trigger in table:
+                if trigger is not None and not trigger(blocks[0]):
+                    continue
+                if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
+                    break
+
+
+class _Guard:
+    """Stands in for a processor's `run`, calling it only for documents that hold its
+    trigger. Skipped, a preprocessor gives its lines back; a tree processor returns None
+    (the tree stays)."""
+
+    def __init__(self, run: Callable[[Any], Any], trigger: Finder, preprocessor: bool) -> None:
+        self.run = run
+        self.trigger = trigger
+        self.preprocessor = preprocessor
+        self.active = True
+
+    def __call__(self, value: Any) -> Any:
+        if self.active:
+            return self.run(value)
+        return value if self.preprocessor else None
+
+
+class Toc(TocTreeprocessor):
+    """The toc tree processor, building the table of contents only for a document that
+    asks for it with the marker. Heading ids and `toc_tokens` are made as always; `md.toc`
+    (the table as HTML, which Khabar never shows) is an empty div otherwise."""
+
+    wanted = True
+
+    def build_toc_div(self, toc_list: list[Any]) -> ET.Element:
+        return super().build_toc_div(toc_list) if self.wanted else ET.Element("div")
+
+    def replace_marker(self, root: ET.Element, elem: ET.Element) -> None:
+        if self.wanted:
+            super().replace_marker(root, elem)
+
+
+class Tuned:
+    """A Markdown instance with the skips above; `convert` is the library's."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        self.md = md
+        md.treeprocessors.register(_Inline(md), "inline", 20)  # the library's own priority
+        self.blocks = _Blocks(md.parser)
+        md.parser.parseBlocks = self.blocks  # type: ignore[method-assign]
+        self.guards = _guard(md.preprocessors, PRE_TRIGGERS, preprocessor=True)
+        self.guards += _guard(md.treeprocessors, TREE_TRIGGERS, preprocessor=False)
+        self.toc = next((p for p in md.treeprocessors if isinstance(p, Toc)), None)
+
+    def convert(self, text: str) -> str:
+        self.blocks.refresh()
+        for guard in self.guards:
+            guard.active = bool(guard.trigger(text))
+        if self.toc is not None:
+            self.toc.wanted = bool(self.toc.marker) and self.toc.marker in text
+        return self.md.reset().convert(text)
+
+
+def _guard(
+    registry: util.Registry[Any], triggers: dict[str, Finder], preprocessor: bool
+) -> list[_Guard]:
+    guards = []
+    for name, trigger in triggers.items():
+        if name in registry:
+            processor = registry[name]
+            guard = _Guard(processor.run, trigger, preprocessor)
+            processor.run = guard  # this instance only
+            guards.append(guard)
+    return guards
