@@ -21,7 +21,6 @@ their shape since version 3.0; the comparison tests catch any change.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
@@ -32,73 +31,74 @@ from markdown.blockparser import BlockParser
 from markdown.extensions.toc import TocTreeprocessor
 from markdown.treeprocessors import InlineProcessor
 
-Finder = Callable[[str], object]  # a compiled regex's `search`: truthy when found
+Trigger = tuple[str, ...]  # the text must hold one of these for the processor to act
 
 
-def _finder(regex: str) -> Finder:
-    return re.compile(regex).search
+def _holds(text: str, trigger: Trigger) -> bool:
+    for needle in trigger:  # noqa: SIM110 - any() would make a generator on each of many calls
+        if needle in text:
+            return True
+    return False
 
 
 # What the text must hold for an inline pattern (by its registered name) to match.
 # Names of older versions (`em_strong2`, `not_strong`) are listed too; an unlisted
 # pattern is always tried.
-INLINE_TRIGGERS: dict[str, Finder] = {
-    "backtick": _finder("`"),
-    "escape": _finder(r"\\"),
-    "footnote": _finder(r"\[\^"),
-    "reference": _finder(r"\["),
-    "link": _finder(r"\["),
-    "short_reference": _finder(r"\["),
-    "image_link": _finder(r"!\["),
-    "image_reference": _finder(r"!\["),
-    "short_image_ref": _finder(r"!\["),
-    "autolink": _finder("<"),
-    "automail": _finder("<"),
-    "linebreak": _finder("  \n"),
-    "html": _finder("<"),
-    "entity": _finder("&"),
-    "not_strong": _finder("[*_]"),
-    "em_strong": _finder("[*_]"),
-    "em_strong2": _finder("_"),
+INLINE_TRIGGERS: dict[str, Trigger] = {
+    "backtick": ("`",),
+    "escape": ("\\",),
+    "footnote": ("[^",),
+    "reference": ("[",),
+    "link": ("[",),
+    "short_reference": ("[",),
+    "image_link": ("![",),
+    "image_reference": ("![",),
+    "short_image_ref": ("![",),
+    "autolink": ("<",),
+    "automail": ("<",),
+    "linebreak": ("  \n",),
+    "html": ("<",),
+    "entity": ("&",),
+    "not_strong": ("*", "_"),
+    "em_strong": ("*", "_"),
+    "em_strong2": ("_",),
 }
 
 # What a block must hold for a block processor's test to pass (or, for processors whose
 # test always passes, for its run to do anything but put the block back).
-BLOCK_TRIGGERS: dict[str, Finder] = {
-    "markdown_block": _finder(re.escape(util.HTML_PLACEHOLDER[:-3])),  # md_in_html
-    "table": _finder(r"\|"),
-    "hashheader": _finder("#"),
-    "setextheader": _finder("\n[=-]"),
-    "hr": _finder("[-_*]"),
-    "deflist": _finder(":"),
-    "quote": _finder(">"),
-    "footnote": _finder(r"\[\^"),
-    "abbr": _finder(r"\*\["),
-    "reference": _finder(r"\]:"),
+BLOCK_TRIGGERS: dict[str, Trigger] = {
+    "markdown_block": (util.HTML_PLACEHOLDER[:-3],),  # md_in_html: STX + "wzxhzdk:"
+    "table": ("|",),
+    "hashheader": ("#",),
+    "setextheader": ("\n=", "\n-"),
+    "hr": ("-", "_", "*"),
+    "deflist": (":",),
+    "quote": (">",),
+    "footnote": ("[^",),
+    "abbr": ("*[",),
+    "reference": ("]:",),
 }
 
 # Whole processors with nothing to do unless the document holds the trigger.
-PRE_TRIGGERS: dict[str, Finder] = {
-    "fenced_code_block": _finder("```|~~~"),
+PRE_TRIGGERS: dict[str, Trigger] = {
+    "fenced_code_block": ("```", "~~~"),
     # Without `<` or `&` the HTML block extractor gives back its input unchanged.
-    "html_block": _finder("[<&]"),
+    "html_block": ("<", "&"),
 }
-TREE_TRIGGERS: dict[str, Finder] = {
-    "attr_list": _finder(r"\{"),
+TREE_TRIGGERS: dict[str, Trigger] = {
+    "attr_list": ("{",),
     # Escape placeholders come only from backslash escapes.
-    "unescape": _finder(r"\\"),
+    "unescape": ("\\",),
 }
+
+Table = tuple[tuple[Any, Trigger | None], ...]
 
 
 class _Inline(InlineProcessor):
     """The inline processor, trying a pattern only on text that holds its trigger."""
 
-    patterns: tuple[tuple[Any, Finder | None], ...] = ()
-
-    def run(self, tree: ET.Element, ancestors: list[str] | None = None) -> ET.Element:
-        # Python-Markdown looks each pattern up in its registry on every try: once here.
-        self.patterns = _table(self.inlinePatterns, INLINE_TRIGGERS)
-        return super().run(tree, ancestors)
+    # Python-Markdown looks each pattern up in its registry on every try: a table instead.
+    patterns: Table = ()
 
     def _InlineProcessor__handleInline(self, data: str, index: int = 0) -> str:  # noqa: N802 - the library's private loop
         if isinstance(data, util.AtomicString):
@@ -108,7 +108,7 @@ class _Inline(InlineProcessor):
         start = 0
         while index < len(patterns):
             pattern, trigger = patterns[index]
-            if trigger is not None and not trigger(data):
+            if trigger is not None and not _holds(data, trigger):
                 index += 1  # no match possible: the same as a miss
                 start = 0
                 continue
@@ -118,7 +118,7 @@ class _Inline(InlineProcessor):
         return data
 
 
-def _table(registry: util.Registry[Any], triggers: dict[str, Finder]) -> tuple[Any, ...]:
+def _table(registry: util.Registry[Any], triggers: dict[str, Trigger]) -> Table:
     """(item, its trigger or None) for the registry's items in their order."""
     by_item = {
         id(registry[name]): trigger for name, trigger in triggers.items() if name in registry
@@ -130,17 +130,13 @@ class _Blocks:
     """`BlockParser.parseBlocks` trying a processor only on blocks that hold its trigger."""
 
     def __init__(self, parser: BlockParser) -> None:
-        self.parser = parser
-        self.table: tuple[tuple[Any, Finder | None], ...] = ()
-
-    def refresh(self) -> None:
-        self.table = _table(self.parser.blockprocessors, BLOCK_TRIGGERS)
+        self.table = _table(parser.blockprocessors, BLOCK_TRIGGERS)
 
     def __call__(self, parent: ET.Element, blocks: list[str]) -> None:
         table = self.table
         while blocks:
             for processor, trigger in table:
-                if trigger is not None and not trigger(blocks[0]):
+                if trigger is not None and not _holds(blocks[0], trigger):
                     continue
                 if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
                     break
@@ -151,7 +147,7 @@ class _Guard:
     trigger. Skipped, a preprocessor gives its lines back; a tree processor returns None
     (the tree stays)."""
 
-    def __init__(self, run: Callable[[Any], Any], trigger: Finder, preprocessor: bool) -> None:
+    def __init__(self, run: Callable[[Any], Any], trigger: Trigger, preprocessor: bool) -> None:
         self.run = run
         self.trigger = trigger
         self.preprocessor = preprocessor
@@ -179,28 +175,29 @@ class Toc(TocTreeprocessor):
 
 
 class Tuned:
-    """A Markdown instance with the skips above; `convert` is the library's."""
+    """A Markdown instance with the skips above; `convert` is the library's. Its
+    processors and patterns must not change after this is made."""
 
     def __init__(self, md: markdown.Markdown) -> None:
         self.md = md
-        md.treeprocessors.register(_Inline(md), "inline", 20)  # the library's own priority
-        self.blocks = _Blocks(md.parser)
-        md.parser.parseBlocks = self.blocks  # type: ignore[method-assign]
+        inline = _Inline(md)
+        inline.patterns = _table(md.inlinePatterns, INLINE_TRIGGERS)
+        md.treeprocessors.register(inline, "inline", 20)  # the library's own priority
+        md.parser.parseBlocks = _Blocks(md.parser)  # type: ignore[method-assign]
         self.guards = _guard(md.preprocessors, PRE_TRIGGERS, preprocessor=True)
         self.guards += _guard(md.treeprocessors, TREE_TRIGGERS, preprocessor=False)
         self.toc = next((p for p in md.treeprocessors if isinstance(p, Toc)), None)
 
     def convert(self, text: str) -> str:
-        self.blocks.refresh()
         for guard in self.guards:
-            guard.active = bool(guard.trigger(text))
+            guard.active = _holds(text, guard.trigger)
         if self.toc is not None:
             self.toc.wanted = bool(self.toc.marker) and self.toc.marker in text
         return self.md.reset().convert(text)
 
 
 def _guard(
-    registry: util.Registry[Any], triggers: dict[str, Finder], preprocessor: bool
+    registry: util.Registry[Any], triggers: dict[str, Trigger], preprocessor: bool
 ) -> list[_Guard]:
     guards = []
     for name, trigger in triggers.items():
