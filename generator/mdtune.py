@@ -21,6 +21,7 @@ their shape since version 3.0; the comparison tests catch any change.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,7 @@ import markdown
 from markdown import util
 from markdown.blockparser import BlockParser
 from markdown.extensions.toc import TocTreeprocessor
+from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor
 
 Trigger = tuple[str, ...]  # the text must hold one of these for the processor to act
@@ -159,6 +161,24 @@ class _Guard:
         return value if self.preprocessor else None
 
 
+class _Whitespace(NormalizeWhitespace):
+    """The library's normalizer, step for step, except that its last regex (which starts
+    with a lookbehind, so is tried at every position of the text) runs only when the text
+    has a line of spaces to empty."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        source = source.replace(util.STX, "").replace(util.ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        source = source.expandtabs(self.md.tab_length)
+        if " \n" in source:
+            source = BLANK_LINE.sub("\n", source)
+        return source.split("\n")
+
+
+BLANK_LINE = re.compile(r"(?<=\n) +\n")
+
+
 class Toc(TocTreeprocessor):
     """The toc tree processor, building the table of contents only for a document that
     asks for it with the marker. Heading ids and `toc_tokens` are made as always; `md.toc`
@@ -182,7 +202,8 @@ class Tuned:
         self.md = md
         inline = _Inline(md)
         inline.patterns = _table(md.inlinePatterns, INLINE_TRIGGERS)
-        md.treeprocessors.register(inline, "inline", 20)  # the library's own priority
+        md.treeprocessors.register(inline, "inline", 20)  # the library's own priorities
+        md.preprocessors.register(_Whitespace(md), "normalize_whitespace", 30)
         md.parser.parseBlocks = _Blocks(md.parser)  # type: ignore[method-assign]
         self.guards = _guard(md.preprocessors, PRE_TRIGGERS, preprocessor=True)
         self.guards += _guard(md.treeprocessors, TREE_TRIGGERS, preprocessor=False)

@@ -77,6 +77,7 @@ CONSTRUCTS = [
     ("[TOC]\n\n## Первый\n\n## Второй", 'class="toc"'),
     ("1. раз\n2. два\n    * вложенный\n\n* три", "<ol>"),
     ("Текст <!-- комментарий --> дальше.", "<!-- комментарий -->"),
+    ("Строка\r\nвторая\r\n   \r\n\tкод", "<pre><code>код"),  # CRLF, spaces-only line, tab
 ]
 
 
@@ -126,7 +127,7 @@ PIECES = [
     "# ", "## ", "- ", "* ", "1. ", "> ", "    ", ":   ", "| a | b |\n|---|---|\n| ",
     "```\n", "~~~\n", "[^1]", "[^1]: ", "*[HTML]: ", "[r]: http://x.ru/ ", "[r]", "![i](p.jpg)",
     "[l](a.md)", "<div markdown=\"1\">\n", "</div>\n", "<b>", "</b>", "&amp;", "&#1;", "{: .c }",
-    "[TOC]", "\n===\n", "\n---\n", "***\n", "<https://x.ru/>", "<a@b.ru>", "  \n", "\\", "\n\n",
+    "[TOC]", "\n===\n", "\n---\n", "***\n", "<https://x.ru/>", "<a@b.ru>", "  \n", "\\", "\n\n", " \n", "\r\n", "\t",
 ]  # fmt: skip
 documents = st.lists(
     st.one_of(st.sampled_from(PIECES), st.text(alphabet=ALPHABET, max_size=12)), max_size=40
