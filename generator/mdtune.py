@@ -12,11 +12,12 @@ Skips work at three levels:
 - block processors, per block: the trigger must be in the block;
 - whole processors, per document: a preprocessor or tree processor that has nothing to
   do unless the document holds its trigger (fenced code, raw HTML, attribute lists,
-  backslash escapes, the table of contents marker).
+  backslash escapes, the table of contents marker, lines of spaces).
 
-It relies on two internals of Python-Markdown: the inline processor's private loop
-(`_InlineProcessor__handleInline`) and the block parser's `parseBlocks`. Both have kept
-their shape since version 3.0; the comparison tests catch any change.
+It relies on internals of Python-Markdown: the inline processor's private loop
+(`_InlineProcessor__handleInline`), the block parser's `parseBlocks` and the steps of
+`NormalizeWhitespace.run`. They have kept their shape since version 3.0; the comparison
+tests with the plain library catch any change.
 """
 
 from __future__ import annotations
