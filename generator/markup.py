@@ -111,12 +111,17 @@ class _TocExtension(TocExtension):
     TreeProcessorClass = mdtune.Toc
 
 
-def plain_engine() -> tuple[markdown.Markdown, _TargetsExtension]:
-    """Python-Markdown as configured for Khabar, without the skips of `mdtune`."""
+def _markdown(toc: type[TocExtension]) -> tuple[markdown.Markdown, _TargetsExtension]:
     targets = _TargetsExtension()
-    toc = TocExtension(slugify=anchor, toc_depth="2-4")
-    md = markdown.Markdown(extensions=[*EXTENSIONS, toc, targets], output_format="html")
-    return md, targets
+    extensions: list[str | Extension] = [*EXTENSIONS, toc(slugify=anchor, toc_depth="2-4")]
+    extensions.append(targets)
+    return markdown.Markdown(extensions=extensions, output_format="html"), targets
+
+
+def plain_engine() -> tuple[markdown.Markdown, _TargetsExtension]:
+    """Python-Markdown as Khabar configures it, without the skips of `mdtune`: what the
+    tests compare the tuned engine with."""
+    return _markdown(TocExtension)
 
 
 _ENGINE: tuple[mdtune.Tuned, _TargetsExtension] | None = None
@@ -125,9 +130,7 @@ _ENGINE: tuple[mdtune.Tuned, _TargetsExtension] | None = None
 def _engine() -> tuple[mdtune.Tuned, _TargetsExtension]:
     global _ENGINE
     if _ENGINE is None:
-        targets = _TargetsExtension()
-        toc = _TocExtension(slugify=anchor, toc_depth="2-4")
-        md = markdown.Markdown(extensions=[*EXTENSIONS, toc, targets], output_format="html")
+        md, targets = _markdown(_TocExtension)
         _ENGINE = (mdtune.Tuned(md), targets)
     return _ENGINE
 
