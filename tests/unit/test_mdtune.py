@@ -134,7 +134,10 @@ documents = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# database=None: Hypothesis saves no examples into the repository.
+@settings(
+    max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(documents)
 def test_random_documents_render_as_in_python_markdown(text: str) -> None:
     both(text)

@@ -85,7 +85,8 @@ BITS = [*'вВоОиИкК «„"([.,;:!?)…»“-—–/19№\t\n\u00a0ä', "�
 PIECE = st.lists(st.sampled_from(BITS), min_size=1, max_size=12).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+# database=None: Hypothesis saves no examples into the repository.
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.lists(PIECE, max_size=8), st.sampled_from(["ru", "tt", "en"]))
 def test_joined_pieces_come_out_as_one_by_one(texts: list[str], lang: str) -> None:
     assert _joined(texts, lang) == _piecewise(texts, lang)
