@@ -18,6 +18,10 @@ class ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class QuietHandler(WSGIRequestHandler):
+    # A client that stops sending (a Content-Length larger than its body) is cut off with a
+    # 400 after this many seconds instead of holding a thread for ever.
+    timeout = 10
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
 
@@ -40,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
+    app.close()
     return 0
 
 

@@ -22,7 +22,7 @@ def test_defaults() -> None:
     settings = Settings.from_env({"KHABAR_SECRET": SECRET}, site=ROOT)
     assert settings.database_url == "sqlite:///khabar.sqlite3"
     assert settings.kinds == DEFAULT_KINDS
-    assert settings.rate_limit == 30 and settings.trust_proxy == 0 and settings.pages is None
+    assert settings.rate_limit == 30 and settings.trust_proxy == 0 and settings.pages.ids is None
     # The allowed origin defaults to the origin of the site's base_url.
     assert settings.allowed_origins == {"https://chistopol-inform.example.org"}
 
@@ -41,7 +41,7 @@ def test_everything_from_the_environment(tmp_path: Path) -> None:
     })  # fmt: skip
     assert settings.allowed_origins == {"https://a.example", "https://b.example:8443"}
     assert settings.kinds == ("up", "down")
-    assert settings.pages == {"/news/a/", "/tt/news/b/"}
+    assert settings.pages.ids == {"/news/a/", "/tt/news/b/"}
     assert (settings.trust_proxy, settings.rate_limit) == (2, 0)
 
 
@@ -95,7 +95,7 @@ def test_the_build_writes_the_page_list(demo_site: Path) -> None:
     settings = Settings.from_env(
         {"KHABAR_SECRET": SECRET, "KHABAR_PAGES": str(demo_site / "reactions-pages.json")}
     )
-    assert settings.pages == set(ids) and "/tt/news/education/yana-maktap/" in ids
+    assert settings.pages.ids == set(ids) and "/tt/news/education/yana-maktap/" in ids
 
 
 def test_python_m_endpoint_serves(tmp_path: Path) -> None:
