@@ -182,7 +182,7 @@ class Comments:
             problem.response.header("Retry-After", str(limited.retry_after))
             raise problem from None
         except Duplicate:
-            raise Problem(422, "duplicate", "this text was sent already", "text") from None
+            raise Problem(409, "duplicate", "this text was sent already", "text") from None
         self.context.notify()
         return Response(202, {"id": new_id, "status": "pending"})
 
@@ -190,7 +190,7 @@ class Comments:
 def clean(value: object, field: str, limit: int, one_line: bool) -> str:
     if not isinstance(value, str):
         raise Problem(422, "invalid_type", "a string", field)
-    text = INVISIBLE.sub("", unicodedata.normalize("NFC", value.replace("\r\n", "\n")))
+    text = INVISIBLE.sub("", value.replace("\r\n", "\n"))
     if one_line:
         text = " ".join(text.split())
     else:
@@ -198,9 +198,9 @@ def clean(value: object, field: str, limit: int, one_line: bool) -> str:
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     if not text:
         raise Problem(422, "required", f"the {field} is empty", field)
-    if len(text) > limit:
+    if len(text) > limit:  # counted before NFC, which may lengthen a few scripts' letters
         raise Problem(422, "too_long", f"at most {limit} characters", field)
-    return text
+    return unicodedata.normalize("NFC", text)
 
 
 def fingerprint(secret: bytes, text: str) -> bytes:

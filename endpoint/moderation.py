@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from endpoint.web import Problem, Request, Response, Routes, no_store
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 16 * 1024
+MAX_ID = 2**62 - 1  # the largest id the stores hand out (BIGINT, and then some)
 MAX_IDS = 500  # a spam flood is rejected in a few presses, not hundreds
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -123,7 +125,7 @@ class Moderation:
             raise Problem(422, "invalid_status", f"one of {', '.join(STATUSES)}", "status")
         limit = _number(_one(query, "limit", "100"), "limit", 1, MAX_IDS)
         before = query.get("before")
-        after = _number(before[0], "before", 1, 2**62) if before else None
+        after = _number(before[0], "before", 1, MAX_ID) if before else None
         store = self.context.store
         shown = [self.shown(c) for c in store.listing(status, limit, after)]
         totals = {s: store.totals().get(s, 0) for s in STATUSES}
@@ -145,7 +147,7 @@ class Moderation:
 
     def decide_one(self, request: Request) -> Response:
         name = self.moderator(request)
-        comment_id = _number(request.params["id"], "id", 1, 2**62)
+        comment_id = _number(request.params["id"], "id", 1, MAX_ID)
         action = _action(request.json(MAX_BODY), {"action"})
         done = self.apply(name, action, (comment_id,), "web")
         if comment_id not in done:
@@ -156,14 +158,11 @@ class Moderation:
         name = self.moderator(request)
         data = request.json(MAX_BODY)
         action = _action(data, {"action", "ids"})
-        ids = data.get("ids") if isinstance(data, dict) else None
-        if (
-            not isinstance(ids, list)
-            or not 1 <= len(ids) <= MAX_IDS
-            or not all(type(i) is int and 1 <= i < 2**62 for i in ids)
-        ):
+        raw = data.get("ids") if isinstance(data, dict) else None
+        ids = [whole(i) for i in raw] if isinstance(raw, list) else []
+        if not 1 <= len(ids) <= MAX_IDS or not all(i is not None and 1 <= i <= MAX_ID for i in ids):
             raise Problem(422, "invalid_ids", f"1 to {MAX_IDS} comment ids", "ids")
-        done = self.apply(name, action, tuple(ids), "web")
+        done = self.apply(name, action, tuple(i for i in ids if i is not None), "web")
         body = {
             "done": [{"id": i, "status": s} for i, s in done.items()],
             "missing": [i for i in dict.fromkeys(ids) if i not in done],
@@ -197,6 +196,15 @@ def decide(
     if done and decision.announce:
         context.notify()
     return done
+
+
+def whole(value: object) -> int | None:
+    """A JSON integer: 20 and 20.0 alike (JSON Schema's `integer`), never true or 2.5."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        return None
+    return int(value) if abs(value) <= MAX_ID else None
 
 
 def _action(data: object, allowed: set[str]) -> str:

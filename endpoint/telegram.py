@@ -205,9 +205,11 @@ class Webhook:
 
     def update(self, request: Request) -> Response:
         settings = self.context.settings.telegram
+        sent = (request.header("X-Telegram-Bot-Api-Secret-Token") or "").encode()
+        if not sent:
+            raise Problem(401, "invalid_secret", "not Telegram, or another bot's webhook")
         if settings is None:
             raise Problem(404, "not_found", "Telegram is not configured")
-        sent = (request.header("X-Telegram-Bot-Api-Secret-Token") or "").encode()
         if not hmac.compare_digest(sent, settings.secret.encode()):
             raise Problem(401, "invalid_secret", "not Telegram, or another bot's webhook")
         data = request.json(MAX_UPDATE)

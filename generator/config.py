@@ -23,7 +23,7 @@ LANG_RE = re.compile(r"^[a-z]{2,3}$")
 TOP_KEYS = (
     "title", "description", "district", "base_url", "default_language", "languages",
     "timezone", "theme", "per_page", "feed_items", "age_rating", "year_banner",
-    "categories", "imprint", "telegram", "reactions", "endpoint",
+    "categories", "imprint", "telegram", "reactions", "endpoint", "comments",
 )  # fmt: skip
 IMPRINT_KEYS = ("founder", "chief_editor", "email", "phone", "address", "registration")
 
@@ -40,6 +40,13 @@ class Telegram:
     channel: str  # the outlet's own channel URL
     name: Text  # the channel's name as shown in the promo line
     holding: str | None  # the media holding's channel URL
+
+
+@dataclass(frozen=True)
+class Comments:
+    """Readers' comments under articles, premoderated by the endpoint."""
+
+    privacy_url: Text  # the personal data policy the consent line links to, per language
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class SiteConfig:
     imprint: dict[str, Text] = field(default_factory=dict)
     telegram: Telegram | None = None
     endpoint: str = "/api/"  # the readers' endpoint's base, always ending with "/"
+    comments: Comments | None = None  # None: no comments block
     reactions_kinds: tuple[str, ...] = DEFAULT_KINDS
     digest: str = ""  # hash of site.yaml's bytes, part of every cache key
 
@@ -148,6 +156,7 @@ def _read(f: Fields, root: Path, raw: bytes) -> SiteConfig:
         year_banner=f.text("year_banner", codes),
         imprint=_imprint(f, codes),
         telegram=_telegram(f, codes),
+        comments=_comments(f, codes),
         **_endpoint(f),  # type: ignore[arg-type]
         digest=hashlib.sha256(raw).hexdigest(),
     )
@@ -237,6 +246,23 @@ def _telegram(f: Fields, codes: list[str]) -> Telegram | None:
     if channel is None or name is None:
         return None
     return Telegram(channel, name, sub.string("holding"))
+
+
+def _comments(f: Fields, codes: list[str]) -> Comments | None:
+    """`comments: {privacy_url: …}` turns comments on; `enabled: false` turns them off again
+    without losing the settings."""
+    sub = f.mapping("comments")
+    if sub is None:
+        return None
+    sub.reject_unknown(["enabled", "privacy_url"])
+    enabled = sub.boolean("enabled", default=True)
+    privacy = sub.text("privacy_url", codes, required=enabled)
+    for url in (privacy or {}).values():
+        parts = urlsplit(url)
+        if not url.startswith("/") and not (parts.scheme in ("http", "https") and parts.netloc):
+            sub.error("privacy_url", f"'comments.privacy_url' {url!r} must be a path or a URL")
+            return None
+    return Comments(privacy) if enabled and privacy else None
 
 
 def _endpoint(f: Fields) -> dict[str, object]:

@@ -23,7 +23,10 @@ def serve(options: Options, host: str, port: int) -> int:
     if session.errors and not options.out.is_dir():
         return 1
     api = endpoint_proc.start(
-        options.site, options.cache or options.site / ".cache", f"http://{host}:{port}"
+        options.site,
+        options.cache or options.site / ".cache",
+        f"http://{host}:{port}",
+        options.out / "endpoint-pages.json",
     )
     server = livehttp.make_server(host, port, options.out, session, api.base if api else None)
     observer = watch(options, session)
