@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from endpoint import identity
 from endpoint.context import Context, preflight, with_cors
 from endpoint.reactions import is_uuid, page_list
-from endpoint.store import Comment, Duplicate, NewComment, RateLimited
-from endpoint.web import Problem, Request, Response, Routes
+from endpoint.store import Comment, Duplicate, NewComment, RateLimited, StoreUnavailable
+from endpoint.web import Problem, Request, Response, Routes, no_store
 
 MAX_BODY = 16 * 1024
 NAME_MAX, TEXT_MAX = 60, 2000  # characters after trimming
@@ -112,19 +112,20 @@ class Comments:
             self.accept(request, self.read_fields(fields, FORM_FIELDS, None))
         except Problem as problem:
             if page is None:
+                raise  # no article to go back to
+            return self.back(page, origin, FRAGMENTS.get(problem.error, "invalid"))
+        except StoreUnavailable:
+            if page is None:
                 raise
-            return self.back(
-                page, origin, "comment-error-" + FRAGMENTS.get(problem.error, "invalid")
-            )
-        return self.back(page, origin, "comment-sent")
+            return self.back(page, origin, "down")
+        return self.back(page, origin, None)
 
-    def back(self, page: str, origin: str | None, fragment: str) -> Response:
+    def back(self, page: str, origin: str | None, error: str | None) -> Response:
         """303 to the article: a static page cannot read a query, but CSS :target can show
-        the element the fragment names."""
-        location = self.context.article_url(page, origin) + "#" + fragment
-        return (
-            Response(303, raw=b"").header("Location", location).header("Cache-Control", "no-store")
-        )
+        the element the fragment names (#comment-sent, #comment-error-busy, …)."""
+        fragment = f"comment-error-{error}" if error else "comment-sent"
+        location = f"{self.context.article_url(page, origin)}#{fragment}"
+        return no_store(Response(303, raw=b"").header("Location", location))
 
     def read_json(self, request: Request) -> Draft:
         data = request.json(MAX_BODY)

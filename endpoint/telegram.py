@@ -34,9 +34,10 @@ DONE = {"approve": "telegram.approved", "reject": "telegram.rejected", "delete":
 
 
 class SendFailed(Exception):
-    def __init__(self, retry_after: int | None) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after  # None: it will never succeed, drop it
+    def __init__(self, retry: bool, after: int = 0) -> None:
+        super().__init__(retry, after)
+        self.retry = retry  # False: it will never succeed (a 4xx), drop it
+        self.after = after  # what Telegram asked for (429), at least
 
 
 class BotApi:
@@ -55,22 +56,23 @@ class BotApi:
                 data = json.loads(answer.read())
         except urllib.error.HTTPError as error:
             with error:
-                raise SendFailed(_retry_after(error.code, error.read())) from None
+                raise _failure(error.code, error.read()) from None
         except (OSError, ValueError):  # unreachable, timed out, or not JSON: try again
-            raise SendFailed(30) from None
+            raise SendFailed(retry=True) from None
         result = data.get("result") if isinstance(data, dict) else None
         return result if isinstance(result, dict) else {}
 
 
-def _retry_after(status: int, body: bytes) -> int | None:
+def _failure(status: int, body: bytes) -> SendFailed:
     try:
         data = json.loads(body)
     except ValueError:
         data = {}
     params = data.get("parameters") if isinstance(data, dict) else None
-    if status == 429 and isinstance(params, dict) and isinstance(params.get("retry_after"), int):
-        return max(1, int(params["retry_after"]))
-    return 30 if status >= 500 or status == 429 else None  # other 4xx never succeed
+    after = params.get("retry_after") if isinstance(params, dict) else None
+    if status == 429:
+        return SendFailed(retry=True, after=after if isinstance(after, int) else 0)
+    return SendFailed(retry=status >= 500)  # another 4xx (a deleted message) never succeeds
 
 
 class Notifier:
@@ -132,12 +134,12 @@ class Notifier:
         try:
             message = self._send(item, timeout)
         except SendFailed as failed:
-            if failed.retry_after is None:
+            if not failed.retry:
                 print(f"telegram: gave up on outbox #{item.id}", file=sys.stderr)
                 store.finish_outbox(item, None, now)
-            else:
-                backoff = min(600, 5 * 2 ** min(item.tries, 7))
-                store.retry_outbox(item, now + max(failed.retry_after, backoff))
+            else:  # 2 s, 5 s, 10 s, 20 s … up to 10 minutes between tries
+                backoff = min(600, 5 * 2 ** min(item.tries, 8) // 2)
+                store.retry_outbox(item, now + max(failed.after, backoff))
             return 0
         store.finish_outbox(item, message, now)
         return 1
