@@ -95,13 +95,25 @@ class EndpointApp:
         if handler is None:
             allow = ", ".join(methods)
             return Response(405, {"error": "method_not_allowed"}).header("Allow", allow)
+        request = Request(environ, params)
         try:
-            return handler(Request(environ, params))
+            return handler(request)
         except Problem as problem:
-            return no_store(problem.response)
+            return self.readable(request, no_store(problem.response))
         except StoreUnavailable:
             response = Response(503, {"error": "unavailable"})
-            return no_store(response.header("Retry-After", str(RETRY_AFTER)))
+            response = no_store(response.header("Retry-After", str(RETRY_AFTER)))
+            return self.readable(request, response)
+
+    def readable(self, request: Request, response: Response) -> Response:
+        """A refusal the site's own widget can read (a 429, a 503, the field to fix):
+        without CORS headers, a browser would hide it behind a network error."""
+        origin = request.header("Origin")
+        allowed = bool(origin) and str(origin).lower() in self.settings.allowed_origins
+        named = any(name == "Access-Control-Allow-Origin" for name, _ in response.headers)
+        if allowed and not named:
+            response.header("Access-Control-Allow-Origin", str(origin)).header("Vary", "Origin")
+        return response
 
     def health(self, request: Request) -> Response:
         self.store.ping()

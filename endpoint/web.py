@@ -166,7 +166,9 @@ def parse_json(raw: bytes) -> object:
 
 
 def no_store(response: Response) -> Response:
-    return response.header("Cache-Control", "no-store")
+    if not any(name == "Cache-Control" for name, _ in response.headers):
+        response.header("Cache-Control", "no-store")
+    return response
 
 
 Handler = Callable[[Request], Response]

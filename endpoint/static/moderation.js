@@ -122,7 +122,7 @@
     show(status);
   }
 
-  function show(which) {
+  function show(which, note) {
     status = which;
     oldest = null;
     $("list").textContent = "";
@@ -134,7 +134,7 @@
       var action = button.getAttribute("data-bulk");
       button.hidden = !allowed(which).includes(action);
     });
-    more();
+    more(note);
   }
 
   function allowed(which) {
@@ -142,7 +142,7 @@
              rejected: ["approve", "delete"] }[which];
   }
 
-  function more() {
+  function more(note) {
     var query = "comments?status=" + status + "&limit=" + PAGE + (oldest ? "&before=" + oldest : "");
     api("GET", query).then(function (data) {
       data.comments.forEach(function (comment) {
@@ -153,7 +153,8 @@
         tab.querySelector(".total").textContent = "(" + data.totals[tab.getAttribute("data-status")] + ")";
       });
       $("more").hidden = data.comments.length < PAGE;
-      say($("list").children.length ? "" : t("empty"));
+      var empty = $("list").children.length ? "" : t("empty");
+      say([note, empty].filter(Boolean).join(" "));
     }).catch(failed);
   }
 
@@ -207,9 +208,9 @@
         var row = document.querySelector('.item[data-id="' + Number(id) + '"]');
         if (row) row.remove();
       });
-      say(t("done", { n: gone.length }));
       $("all").checked = false;
-      if (!$("list").children.length) show(status);
+      if ($("list").children.length) say(t("done", { n: gone.length }));
+      else show(status, t("done", { n: gone.length })); // the next ones, if any
     }).catch(failed);
   }
 
@@ -235,7 +236,7 @@
     } else if (target.hasAttribute("data-bulk")) {
       decide(target.getAttribute("data-bulk"), selected());
     } else if (target.id === "more") {
-      more();
+      more("");
     } else if (target.id === "signout") {
       signOut(null);
     }

@@ -212,6 +212,8 @@ def test_the_rate_limit_is_shared_with_reactions(
     assert api.comment(PAGE, "Два", "второй").status == 202
     limited = api.comment(PAGE, "Три", "третий")
     assert limited.status == 429 and 1 <= int(limited.headers["retry-after"]) <= 60
+    # The widget on the site's origin can read why: refusals carry the CORS headers too.
+    assert limited.headers["access-control-allow-origin"] == ORIGIN
     assert api.react(PAGE, "love", "4f1c2b3a-1234-4abc-8def-0123456789ab").status == 429
     form = api.form({"page": PAGE, "name": "Четыре", "text": "четвёртый"})
     assert form.headers["location"].endswith("#comment-error-busy")
