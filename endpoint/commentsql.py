@@ -36,6 +36,9 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " comment INTEGER NOT NULL, kind TEXT NOT NULL, message INTEGER, action TEXT,"
     " moderator TEXT, tries INTEGER NOT NULL DEFAULT 0, due INTEGER NOT NULL)",
+    # A counter bumped with every decision: a cached list of approved comments is good
+    # exactly as long as the counter has not moved.
+    "CREATE TABLE IF NOT EXISTS versions (name TEXT PRIMARY KEY, n INTEGER NOT NULL)",
 )
 COLUMNS = "id, page, name, text, created, status, decided_by"
 MAX_APPROVED = 1000  # comments one article shows; a district article never gets near
@@ -112,12 +115,13 @@ def purge(db: Connection, now: int) -> None:
 
 
 def approved(db: Connection, page: str) -> list[Comment]:
+    # Only what readers are shown: this is the busiest query of all.
     rows = db.execute(
-        f"SELECT {COLUMNS} FROM comments WHERE page = ? AND status = 'approved'"  # noqa: S608
+        "SELECT id, name, text, created FROM comments WHERE page = ? AND status = 'approved'"
         " ORDER BY id LIMIT ?",
         (page, MAX_APPROVED),
     ).fetchall()
-    return [_comment(row) for row in rows]
+    return [Comment(row[0], page, row[1], row[2], row[3], "approved") for row in rows]
 
 
 def approved_counts(db: Connection, pages: Sequence[str]) -> dict[str, int]:
@@ -168,7 +172,17 @@ def decide(db: Connection, decision: Decision) -> dict[int, str]:
         if decision.announce:
             _follow_in_chat(db, comment_id, row[0], decision)
         done[comment_id] = status
+    if done:
+        db.execute(
+            "INSERT INTO versions (name, n) VALUES ('approved', 1)"
+            " ON CONFLICT (name) DO UPDATE SET n = versions.n + 1"
+        )
     return done
+
+
+def approved_version(db: Connection) -> int:
+    row = db.execute("SELECT n FROM versions WHERE name = 'approved'").fetchone()
+    return 0 if row is None else int(row[0])
 
 
 def _follow_in_chat(db: Connection, comment_id: int, message: int | None, d: Decision) -> None:

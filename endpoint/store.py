@@ -39,7 +39,7 @@ SCHEMA = (
     " PRIMARY KEY (client, minute))",
     *commentsql.SCHEMA,
 )
-TABLES = ("votes", "counts", "rate", "comments", "moderation_log", "outbox")
+TABLES = ("votes", "counts", "rate", "comments", "moderation_log", "outbox", "versions")
 # SQLite counts a vote in the statement that inserts it: fewer round trips under the lock.
 SQLITE_TRIGGER = (
     "CREATE TRIGGER IF NOT EXISTS count_vote AFTER INSERT ON votes BEGIN"
@@ -82,6 +82,8 @@ class Store(Protocol):
     def add_comment(self, comment: NewComment) -> int: ...
 
     def approved(self, page: str) -> list[Comment]: ...
+
+    def approved_version(self) -> int: ...
 
     def comment_counts(self, pages: Sequence[str]) -> dict[str, int]: ...
 
@@ -328,6 +330,9 @@ class SQLiteStore:
 
     def approved(self, page: str) -> list[Comment]:
         return self._read(lambda db: commentsql.approved(db, page))
+
+    def approved_version(self) -> int:
+        return self._read(commentsql.approved_version)
 
     def comment_counts(self, pages: Sequence[str]) -> dict[str, int]:
         return self._read(lambda db: commentsql.approved_counts(db, pages))

@@ -176,6 +176,10 @@ class PostgresStore:
         with self._transaction() as db:
             return commentsql.approved(db, page)
 
+    def approved_version(self) -> int:
+        with self._transaction() as db:
+            return commentsql.approved_version(db)
+
     def comment_counts(self, pages: Sequence[str]) -> dict[str, int]:
         with self._transaction() as db:
             return commentsql.approved_counts(db, pages)

@@ -263,3 +263,21 @@ def _epoch(iso: str) -> float:
     from datetime import datetime
 
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def test_an_encoded_list_is_never_served_stale_across_processes(
+    database_url: str, serve_app: Callable[[Settings], Api]
+) -> None:
+    """Two endpoints on one database, as two gunicorn workers: each keeps its own encoded
+    lists, and a decision taken through the other is seen on the very next request."""
+    reader, moderator = serve_app(settings_for(database_url)), serve_app(settings_for(database_url))
+    comment = posted(reader, text="Видно ли меня?")
+    assert reader.approved(PAGE)["count"] == 0  # now cached, empty
+    moderator.decide("approve", comment)
+    assert [c["id"] for c in reader.approved(PAGE)["comments"]] == [comment]
+    moderator.decide("reject", comment)
+    assert reader.approved(PAGE)["count"] == 0
+    moderator.decide("approve", comment)
+    assert reader.approved(PAGE)["count"] == 1
+    moderator.decide("delete", comment)
+    assert reader.approved(PAGE)["comments"] == []
