@@ -158,6 +158,7 @@ def test_the_widget_keeps_the_text_when_sending_fails(browser: Any, live: tuple[
     page.wait_for_function("document.querySelector('.comment-message').textContent !== ''")
     assert message.inner_text() == "Комментарий отправлен на модерацию"
     for note, prepare in (
+        ("В комментарии может быть не больше двух ссылок.", "links"),  # 422
         ("Слишком много комментариев подряд. Попробуйте через минуту.", None),  # 429
         ("Комментарий слишком длинный.", "large"),  # 413
         ("Комментарии сейчас не принимаются. Попробуйте позже.", "down"),  # 503 or no answer
@@ -166,6 +167,8 @@ def test_the_widget_keeps_the_text_when_sending_fails(browser: Any, live: tuple[
         if prepare == "large":
             page.evaluate("document.getElementById('comment-text').removeAttribute('maxlength')")
             text = "ж" * 20_000
+        if prepare == "links":
+            text = "Смотрите a.ru, b.ru и c.ru"
         if prepare == "down":
             api.stop()
         page.fill("#comment-text", text)
