@@ -44,6 +44,7 @@ LINK = re.compile(
     r"(?![\w-])\S*",
     re.IGNORECASE,
 )
+LANG = re.compile("[a-z]{2,3}")
 # What the article page shows after a form post, by the fragment it is sent back to.
 FRAGMENTS = {
     "too_many_links": "links", "duplicate": "duplicate", "too_many_requests": "busy",
@@ -168,6 +169,9 @@ class Comments:
         text = clean(data["text"], "text", TEXT_MAX, one_line=False)
         if len(LINK.findall(text)) > MAX_LINKS:
             raise Problem(422, "too_many_links", f"at most {MAX_LINKS} links", "text")
+        lang = data.get("lang", "ru")
+        if not isinstance(lang, str) or not LANG.fullmatch(lang):
+            raise Problem(422, "invalid_lang", "a language code such as ru or tt", "lang")
         robot = bool(data.get("website")) or self.too_fast(data.get("form_token"))
         return Draft(page, name, text, reader, robot)
 

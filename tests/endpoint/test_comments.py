@@ -142,6 +142,8 @@ def test_limits_are_characters_not_bytes(api: Api) -> None:
           "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab"}, 422, "invalid_page"),
         ({"page": PAGE, "name": "a", "text": "b", "x": 1,
           "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab"}, 422, "invalid_body"),
+        ({"page": PAGE, "name": "a", "text": "b", "lang": "Russian",
+          "reader": "3f1c2b3a-1234-4abc-8def-0123456789ab"}, 422, "invalid_lang"),
         ([1, 2], 422, "invalid_body"),
     ],
 )  # fmt: skip
