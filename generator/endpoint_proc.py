@@ -39,6 +39,19 @@ def start(site: Path, cache: Path, origin: str, pages: Path | None = None) -> En
     cache.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     token = _secret(cache / "moderator-token")
+    command = [sys.executable, "-m", "endpoint", "--host", "127.0.0.1", "--port", str(port)]
+    env = _environment(cache, origin, token, pages)
+    process = subprocess.Popen(command, env=env, cwd=site, stderr=subprocess.DEVNULL)
+    endpoint = Endpoint(f"http://127.0.0.1:{port}", process)
+    if not _answers(endpoint):
+        endpoint.stop()
+        print("endpoint: the endpoint did not start; /api/ answers 503", file=sys.stderr)
+        return None
+    print(f"moderation: {origin}/api/moderation/ (local token: {token})", file=sys.stderr)
+    return endpoint
+
+
+def _environment(cache: Path, origin: str, token: str, pages: Path | None) -> dict[str, str]:
     env = {
         **_without_settings(os.environ),
         "KHABAR_DATABASE_URL": f"sqlite:///{_kept(cache, 'endpoint.sqlite3', 'reactions.sqlite3')}",
@@ -51,24 +64,18 @@ def start(site: Path, cache: Path, origin: str, pages: Path | None = None) -> En
     }
     if pages is not None and pages.is_file():
         env["KHABAR_PAGES"] = str(pages)
-    command = [sys.executable, "-m", "endpoint", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, cwd=site, stderr=subprocess.DEVNULL)
-    endpoint = Endpoint(f"http://127.0.0.1:{port}", process)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and process.poll() is None:
+    return env
+
+
+def _answers(endpoint: Endpoint, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and endpoint.process.poll() is None:
         try:
             urllib.request.urlopen(endpoint.base + "/api/health", timeout=1).close()  # noqa: S310
-            print(
-                f"moderation: {origin}/api/moderation/ (local token: {token})",
-                file=sys.stderr,
-                flush=True,
-            )
-            return endpoint
+            return True
         except OSError:
             time.sleep(0.05)
-    endpoint.stop()
-    print("endpoint: the endpoint did not start; /api/ answers 503", file=sys.stderr)
-    return None
+    return False
 
 
 def _without_settings(env: Mapping[str, str]) -> dict[str, str]:
