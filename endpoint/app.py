@@ -80,6 +80,8 @@ class EndpointApp:
         ]
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        if self.notifier is not None and not self.notifier.inline:
+            self.notifier.running()
         status, headers, body = self.dispatch(environ).encode()
         start_response(status, headers)
         return [body]

@@ -323,10 +323,14 @@ class SQLiteStore:
     def add_comment(self, comment: NewComment) -> int:
         with self._transaction() as db:
             self._count_post(db, comment.client, comment.limit)
-            if comment.created - self.purged >= PURGE_EVERY:
-                commentsql.purge(db, comment.created)
-                self.purged = comment.created
+            self._purge(db, comment.created)
             return commentsql.insert(db, comment)
+
+    def _purge(self, db: sqlite3.Connection, now: int) -> None:
+        """Pending and rejected comments older than 30 days, once an hour per process."""
+        if now - self.purged >= PURGE_EVERY:
+            commentsql.purge(db, now)
+            self.purged = now
 
     def approved(self, page: str) -> list[Comment]:
         return self._read(lambda db: commentsql.approved(db, page))
@@ -345,6 +349,7 @@ class SQLiteStore:
 
     def decide(self, decision: Decision) -> dict[int, str]:
         with self._transaction() as db:
+            self._purge(db, decision.at)  # moderators at work: a good moment for upkeep
             return commentsql.decide(db, decision)
 
     def log(self, limit: int) -> list[LogEntry]:

@@ -167,10 +167,14 @@ class PostgresStore:
             # Two posts of one text at once: the second waits and sees the first.
             key = int.from_bytes(comment.fingerprint[:8], "big", signed=True)
             db.execute("SELECT pg_advisory_xact_lock(?)", (key,))
-            if comment.created - self.purged >= PURGE_EVERY:
-                commentsql.purge(db, comment.created)
-                self.purged = comment.created
+            self._purge(db, comment.created)
             return commentsql.insert(db, comment)
+
+    def _purge(self, db: Qmark, now: int) -> None:
+        """Pending and rejected comments older than 30 days, once an hour per process."""
+        if now - self.purged >= PURGE_EVERY:
+            commentsql.purge(db, now)
+            self.purged = now
 
     def approved(self, page: str) -> list[Comment]:
         with self._transaction() as db:
@@ -194,6 +198,7 @@ class PostgresStore:
 
     def decide(self, decision: Decision) -> dict[int, str]:
         with self._transaction() as db:
+            self._purge(db, decision.at)  # moderators at work: a good moment for upkeep
             return commentsql.decide(db, decision)
 
     def log(self, limit: int) -> list[LogEntry]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import html
 import json
+import os
 import sys
 import threading
 import time
@@ -87,16 +88,23 @@ class Notifier:
         self.inline = inline
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
+        self.pid = 0
         self.stopping = False
 
     def kick(self) -> None:
         if self.inline:
             self.flush(deadline=time.monotonic() + 2.0)
             return
-        if self.thread is None:
-            self.thread = threading.Thread(target=self._loop, name="telegram", daemon=True)
-            self.thread.start()
+        self.running()
         self.wake.set()
+
+    def running(self) -> None:
+        """The sending thread of this process (a forked worker has none of its parent's);
+        started on the first request, so that what a restart left in the outbox goes out."""
+        if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
+            self.thread = threading.Thread(target=self._loop, name="telegram", daemon=True)
+            self.pid = os.getpid()
+            self.thread.start()
 
     def close(self) -> None:
         self.stopping = True

@@ -176,3 +176,19 @@ def test_serverless_sends_in_the_request_within_a_deadline(
     finally:
         if serverless._APP is not None:
             serverless._APP.close()
+
+
+def test_what_a_restart_left_in_the_outbox_goes_out(
+    database_url: str, serve_app: Callable[[Settings], Api], bot: BotApi
+) -> None:
+    settings = replace(settings_for(database_url), telegram=telegram_settings(bot))
+    before = serve_app(settings)
+    bot.mode = "down"
+    assert before.comment(PAGE, "Гөлнара", "Рәхмәт!").status == 202
+    before.stop()
+    before.app.close()  # the endpoint is restarted while Telegram is still down
+    bot.mode = "ok"
+    after = serve_app(settings)
+    assert after.request("GET", "/api/health").status == 200  # any first request will do
+    (sent,) = bot.wait_for("sendMessage", 1, seconds=15)
+    assert "Рәхмәт!" in sent["text"]
