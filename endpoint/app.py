@@ -1,17 +1,19 @@
 """The WSGI application, built by a factory from its settings. Standard library only.
 
 Routing is one table of (path, {method: handler}); a path may hold `{name}` parts (digits
-only). Each part of the endpoint (reactions, comments, moderation, Telegram) contributes
-its routes; adding one is adding its `routes()` to `route_table`.
+only). Each part of the endpoint (reactions, comments, moderation, Telegram, the CMS's
+GitHub sign-in) contributes its routes; adding one is adding its routes to `route_table`.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
+from endpoint import oauth
 from endpoint.comments import Comments
 from endpoint.context import Context
 from endpoint.moderation import Moderation
@@ -57,7 +59,13 @@ class Router:
 
 
 class EndpointApp:
-    def __init__(self, settings: Settings, store: Store, sending: Sending = "thread") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        sending: Sending = "thread",
+        sign_in: oauth.OAuthSettings | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         pages = PageIndex(settings.pages_file, settings.pages)
@@ -67,16 +75,33 @@ class EndpointApp:
             self.notifier = Notifier(self.context, settings.telegram, sending == "inline")
             self.context.notify = self.notifier.kick
         self.spec = json.dumps(build_spec(settings.kinds), ensure_ascii=False).encode()
-        self.router = Router(self.route_table())
+        self.router = Router(self.route_table(sign_in or oauth.OAuthSettings()))
 
-    def route_table(self) -> Routes:
+    def route_table(self, sign_in: oauth.OAuthSettings) -> Routes:
         return [
             *Reactions(self.context).routes(),
             *Comments(self.context).routes(),
             *Moderation(self.context).routes(),
             *Webhook(self.context).routes(),
+            *self.sign_in_routes(sign_in),
             ("/api/health", {"GET": self.health}),
             ("/api/openapi.json", {"GET": self.openapi}),
+        ]
+
+    def sign_in_routes(self, sign_in: oauth.OAuthSettings) -> Routes:
+        """The editors' CMS signs in with GitHub here (endpoint/oauth.py)."""
+        flow = oauth.OAuth(sign_in, self.settings.secret, self.settings.allowed_origins)
+
+        def wrap(step: Callable[[Environ], oauth.Answer]) -> Handler:
+            def handler(request: Request) -> Response:
+                status, headers, body = step(request.environ)
+                return Response(status, headers=headers, raw=body)
+
+            return handler
+
+        return [
+            ("/api/auth", {"GET": wrap(flow.auth)}),
+            ("/api/callback", {"GET": wrap(flow.callback)}),
         ]
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -142,9 +167,14 @@ def open_store(url: str) -> Store:
 
 
 def create_app(
-    settings: Settings, store: Store | None = None, sending: Sending = "thread"
+    settings: Settings,
+    store: Store | None = None,
+    sending: Sending = "thread",
+    sign_in: oauth.OAuthSettings | None = None,
 ) -> EndpointApp:
-    """The factory: a fresh app over the store its settings name (or the one given).
-    `sending="inline"` sends Telegram messages in the request (serverless platforms
-    freeze a function between requests, so a background thread would not run)."""
-    return EndpointApp(settings, store or open_store(settings.database_url), sending)
+    """The factory: a fresh app over the store its settings name (or the one given); GitHub
+    sign-in for the editors' CMS from KHABAR_GITHUB_* unless given. `sending="inline"`
+    sends Telegram messages in the request (serverless platforms freeze a function between
+    requests, so a background thread would not run)."""
+    sign_in = sign_in or oauth.OAuthSettings.from_env(os.environ)
+    return EndpointApp(settings, store or open_store(settings.database_url), sending, sign_in)

@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from endpoint.serverless import Request, decode_body, handle, headers_of, mapping, text
+from endpoint.serverless import (
+    BadEvent,
+    Request,
+    decode_body,
+    handle,
+    headers_of,
+    mapping,
+    text,
+)
 
 
 def handler(event: Any, context: object = None) -> dict[str, Any]:
@@ -21,7 +29,19 @@ def _request(event: Mapping[str, Any]) -> Request:
         method=text(http.get("method"), "method", "GET"),
         path=text(event.get("rawPath"), "rawPath") or text(http.get("path"), "path", "/api/"),
         query=parse_qsl(raw_query, keep_blank_values=True, max_num_fields=100),
-        headers=headers_of(event.get("headers")),
+        headers=_headers(event),
         body=decode_body(event.get("body"), event.get("isBase64Encoded")),
         client_ip=text(http.get("sourceIp"), "sourceIp", "unknown"),
     )
+
+
+def _headers(event: Mapping[str, Any]) -> dict[str, str]:
+    """Payload 2.0 carries cookies apart from the headers (the CMS's sign-in needs one)."""
+    headers = headers_of(event.get("headers"))
+    cookies = event.get("cookies")
+    if cookies is not None:
+        if not isinstance(cookies, list) or not all(isinstance(c, str) for c in cookies):
+            raise BadEvent("cookies must be a list of strings")
+        if cookies:
+            headers["cookie"] = "; ".join(cookies)
+    return headers

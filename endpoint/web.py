@@ -23,10 +23,10 @@ LENGTH_RE = re.compile(r"[0-9]{1,12}")
 MAX_FIELDS = 100  # query or form fields: more is not a request of ours
 STATUS = {
     200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 301: "Moved Permanently",
-    303: "See Other", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+    302: "Found", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
     404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 411: "Length Required",
     413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
-    429: "Too Many Requests", 503: "Service Unavailable",
+    429: "Too Many Requests", 502: "Bad Gateway", 503: "Service Unavailable",
 }  # fmt: skip
 
 
@@ -48,7 +48,9 @@ class Response:
             body = json.dumps(self.body, ensure_ascii=False).encode()
         headers = [("X-Content-Type-Options", "nosniff"), *self.headers]
         if self.status not in (204, 304):
-            headers[:0] = [("Content-Type", self.content_type), ("Content-Length", str(len(body)))]
+            headers[:0] = [("Content-Length", str(len(body)))]
+            if not any(name.lower() == "content-type" for name, _ in self.headers):
+                headers[:0] = [("Content-Type", self.content_type)]  # a handler's own wins
         return f"{self.status} {STATUS[self.status]}", headers, body
 
 

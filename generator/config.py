@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -19,11 +20,15 @@ DEFAULT_KINDS = ("like", "love", "laugh", "wow", "sad")
 AGE_RATINGS = ("0+", "6+", "12+", "16+", "18+")
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
+TELEGRAM_CHAT_RE = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-?[0-9]+)$")
+VK_OWNER_RE = re.compile(r"^-[0-9]+$")
+REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 
 TOP_KEYS = (
     "title", "description", "district", "base_url", "default_language", "languages",
     "timezone", "theme", "per_page", "feed_items", "age_rating", "year_banner",
-    "categories", "imprint", "telegram", "reactions", "endpoint", "comments",
+    "categories", "imprint", "telegram", "reactions", "feed_days", "crosspost", "endpoint",
+    "repository", "comments",
 )  # fmt: skip
 IMPRINT_KEYS = ("founder", "chief_editor", "email", "phone", "address", "registration")
 
@@ -50,6 +55,24 @@ class Comments:
 
 
 @dataclass(frozen=True)
+class Crosspost:
+    """Where new articles are announced, per language (../shared/contract.md, Publishing)."""
+
+    telegram: dict[str, str] = field(default_factory=dict)  # lang -> channel id or @name
+    vk: dict[str, str] = field(default_factory=dict)  # lang -> community wall owner id
+    lines: dict[str, int] = field(default_factory=dict)  # "telegram.ru" -> line in site.yaml
+
+
+@dataclass(frozen=True)
+class Repository:
+    """The GitHub repository the editors' CMS commits to."""
+
+    name: str  # OWNER/NAME
+    branch: str = "main"
+    line: int = 1  # of the key in site.yaml, for messages about the CMS
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     root: Path
     title: Text
@@ -63,6 +86,7 @@ class SiteConfig:
     theme: str = "default"
     per_page: int = 20
     feed_items: int = 50
+    feed_days: int = 3  # Dzen takes only the last days' items
     age_rating: str = "18+"
     year_banner: Text | None = None
     imprint: dict[str, Text] = field(default_factory=dict)
@@ -70,13 +94,17 @@ class SiteConfig:
     endpoint: str = "/api/"  # the readers' endpoint's base, always ending with "/"
     comments: Comments | None = None  # None: no comments block
     reactions_kinds: tuple[str, ...] = DEFAULT_KINDS
+    crosspost: Crosspost = field(default_factory=Crosspost)
+    repository: Repository | None = None
     digest: str = ""  # hash of site.yaml's bytes, part of every cache key
 
-    @property
+    # Cached: asked for on every page of every article (a frozen dataclass still has a
+    # __dict__ for cached_property to fill).
+    @functools.cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
         """The path part of base_url without its final slash ("" at a domain's root)."""
         return urlsplit(self.base_url).path.rstrip("/")
@@ -85,12 +113,16 @@ class SiteConfig:
     def reactions_endpoint(self) -> str:
         return self.endpoint + "reactions"
 
-    @property
+    @functools.cached_property
     def lang_codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
 
+    @functools.cached_property
+    def _by_code(self) -> dict[str, Language]:
+        return {lang.code: lang for lang in self.languages}
+
     def language(self, code: str) -> Language:
-        return next(lang for lang in self.languages if lang.code == code)
+        return self._by_code[code]
 
 
 def load_config(root: Path) -> SiteConfig:
@@ -152,12 +184,15 @@ def _read(f: Fields, root: Path, raw: bytes) -> SiteConfig:
         theme=f.string("theme", default="default") or "default",
         per_page=f.integer("per_page", 20),
         feed_items=f.integer("feed_items", 50),
+        feed_days=f.integer("feed_days", 3),
         age_rating=_age_rating(f),
         year_banner=f.text("year_banner", codes),
         imprint=_imprint(f, codes),
         telegram=_telegram(f, codes),
         comments=_comments(f, codes),
         **_endpoint(f),  # type: ignore[arg-type]
+        crosspost=_crosspost(f, codes),
+        repository=_repository(f),
         digest=hashlib.sha256(raw).hexdigest(),
     )
     return result
@@ -287,6 +322,46 @@ def _endpoint(f: Fields) -> dict[str, object]:
     return result
 
 
+def _crosspost(f: Fields, codes: list[str]) -> Crosspost:
+    sub = f.mapping("crosspost")
+    if sub is None:
+        return Crosspost()
+    sub.reject_unknown(["telegram", "vk"])
+    lines: dict[str, int] = {}
+    telegram = _channels(sub, "telegram", codes, lines, TELEGRAM_CHAT_RE)
+    vk = _channels(sub, "vk", codes, lines, VK_OWNER_RE)
+    return Crosspost(telegram, vk, lines)
+
+
+CHANNEL_HINTS = {
+    "telegram": "a channel's @name or a chat id",
+    "vk": 'a community wall id such as "-123456"',
+}
+
+
+def _channels(
+    f: Fields, key: str, codes: list[str], lines: dict[str, int], pattern: re.Pattern[str]
+) -> dict[str, str]:
+    """A language -> channel mapping; not every language needs a channel."""
+    sub = f.mapping(key)
+    if sub is None:
+        return {}
+    sub.reject_unknown(codes)
+    result = {}
+    for lang in codes:
+        value = sub.string(lang)
+        if value is None:
+            continue
+        if not pattern.match(value):
+            fixed = f"-{value}" if key == "vk" else f"@{value}"
+            hint = f" (did you mean '{fixed}'?)" if pattern.match(fixed) else ""
+            sub.error(lang, f"'{sub.name(lang)}' must be {CHANNEL_HINTS[key]}{hint}")
+            continue
+        result[lang] = value
+        lines[f"{key}.{lang}"] = sub.line(lang)
+    return result
+
+
 def _endpoint_base(f: Fields) -> str | None:
     url = f.string("endpoint")
     if url is None:
@@ -309,3 +384,28 @@ def _legacy_endpoint(sub: Fields) -> str | None:
         )
         return None
     return url.rstrip("/").removesuffix("reactions")
+
+
+def _repository(f: Fields) -> Repository | None:
+    """`repository: OWNER/NAME`, or `{name: OWNER/NAME, branch: BRANCH}`."""
+    if not f.present("repository", False):
+        return None
+    line = f.line("repository")
+    if isinstance(f.data["repository"], str):
+        name, branch = f.string("repository"), "main"
+    else:
+        sub = f.mapping("repository")
+        if sub is None:
+            return None
+        sub.reject_unknown(["name", "branch"])
+        name, branch = sub.string("name", required=True), sub.string("branch") or "main"
+    if name is None:
+        return None
+    if not REPO_RE.match(name):
+        url = re.match(r"^(?:https?://)?github\.com/([^/]+/[^/]+?)(?:\.git)?/?$", name)
+        hint = f" (write {url.group(1)})" if url else ""
+        f.error(
+            "repository", f"repository '{name}' must be OWNER/NAME of a GitHub repository{hint}"
+        )
+        return None
+    return Repository(name, branch, line)

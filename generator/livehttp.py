@@ -8,21 +8,30 @@ from __future__ import annotations
 
 import functools
 import http.client
+import ipaddress
 import json
+import os
 import re
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from generator import cms_local
+
 EVENTS = "/_khabar/events"
+CMS_FOLDER = "/admin/"
+CMS_CONFIG = "/admin/config.yml"
 SCRIPT = "/_khabar/live.js"
 TAG = f'<script src="{SCRIPT}" defer></script>'
 ENDPOINT = re.compile(rb'data-reactions="[^"]*"')
 BASE = re.compile(rb'data-endpoint="(https?://[^"]*)"')
 # What the readers' endpoint needs of a request: JSON and form bodies, the Origin it checks,
-# and the moderators' bearer tokens.
-FORWARDED = ("content-type", "content-length", "origin", "authorization", "accept")
+# the moderators' bearer tokens, and the CMS sign-in's cookie.
+FORWARDED = ("content-type", "content-length", "origin", "authorization", "accept", "cookie")
+MAX_BODY = 1 << 20  # what serve forwards to the endpoint; the endpoint sets its own limits
+HOST = re.compile(r"^(?P<name>\[[0-9a-fA-F:.]+\]|[^:\[\]]+)(?::\d{1,5})?$")
 LIVE_JS = b"""(function () {
   "use strict";
   var seen = null, source = new EventSource("/_khabar/events");
@@ -62,9 +71,41 @@ class Handler(SimpleHTTPRequestHandler):
     session: Session
     api: str | None
     out: Path
+    cms: cms_local.LocalRepo | None = None  # the editors' UI on the local repository
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def parse_request(self) -> bool:
+        """Refuse what a local preview must never answer: another site's name in Host (a DNS
+        rebinding page must not read drafts), a body of unknown or absurd length."""
+        if not super().parse_request():
+            return False
+        if self.headers.defects:
+            self.send_error(HTTPStatus.BAD_REQUEST, "malformed header")
+            return False
+        if not local_host(self.headers.get("Host", "")):
+            self.send_error(HTTPStatus.FORBIDDEN, "serve answers only to localhost")
+            return False
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding"):
+            self.send_error(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
+            return False
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            self.send_error(HTTPStatus.BAD_REQUEST, "bad Content-Length")
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # A request line Python reads as HTTP/0.9 would get a bare body: answer with a status.
+        self.request_version = (
+            "HTTP/1.0" if self.request_version == "HTTP/0.9" else (self.request_version)
+        )
+        super().send_error(code, message, explain)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """No folder listings: a folder without index.html is not a page."""
+        self.send_error(HTTPStatus.NOT_FOUND)
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
@@ -80,8 +121,14 @@ class Handler(SimpleHTTPRequestHandler):
             if not path.endswith("/"):
                 return self.redirect(path + "/")
             file = file / "index.html"
+        if path == CMS_CONFIG and file.is_file() and self.cms is not None:
+            body = cms_local.dress_config(file.read_bytes(), self.headers.get("Host", ""))
+            return self.reply(200, "text/yaml; charset=utf-8", body)
         if file.suffix == ".html" and file.is_file():
-            return self.reply(200, "text/html; charset=utf-8", self.dress(file.read_bytes()))
+            html = file.read_bytes()
+            # The CMS is never reloaded under an editor's hands (its saves trigger rebuilds).
+            shown = html if path.startswith(CMS_FOLDER) else self.dress(html)
+            return self.reply(200, "text/html; charset=utf-8", shown)
         if not file.exists() and (self.out / "404.html").is_file():
             return self.reply(
                 404, "text/html; charset=utf-8", self.dress((self.out / "404.html").read_bytes())
@@ -89,7 +136,22 @@ class Handler(SimpleHTTPRequestHandler):
         return super().do_GET()
 
     def do_POST(self) -> None:
+        if urlsplit(self.path).path == cms_local.PATH and self.cms is not None:
+            return self.local_cms(self.cms)
         self.proxy()
+
+    def local_cms(self, repo: cms_local.LocalRepo) -> None:
+        """Decap's local-repository protocol; JSON only, so another site's form cannot post."""
+        origin = self.headers.get("Origin")
+        kind = self.headers.get("Content-Type", "").split(";")[0].strip()
+        length = int(self.headers.get("Content-Length") or 0)
+        if origin and urlsplit(origin).netloc != self.headers.get("Host"):
+            status, answer = 403, {"error": "another site may not use the local repository"}
+        elif kind != "application/json" or length > cms_local.MAX_BODY:
+            status, answer = 415, {"error": "expected a JSON request"}
+        else:
+            status, answer = repo.handle(self.rfile.read(length))
+        self.reply(status, "application/json", json.dumps(answer).encode("utf-8"))
 
     def do_OPTIONS(self) -> None:
         self.proxy()
@@ -172,11 +234,35 @@ def local_endpoint(html: bytes) -> bytes:
     return html
 
 
+def local_host(value: str) -> bool:
+    """localhost, a name under .localhost, or an address literal (never a name that could
+    be rebound to this machine by someone else's DNS)."""
+    match = HOST.match(value.strip())
+    if not match:
+        return False
+    name = match.group("name").strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
 
-def make_server(host: str, port: int, out: Path, session: Session, api: str | None) -> Server:
-    handler = type("BoundHandler", (Handler,), {"session": session, "api": api, "out": out})
+def make_server(
+    host: str,
+    port: int,
+    out: Path,
+    session: Session,
+    api: str | None,
+    cms: cms_local.LocalRepo | None = None,
+) -> Server:
+    bound = {"session": session, "api": api, "out": out, "cms": cms}
+    handler = type("BoundHandler", (Handler,), bound)
     return Server((host, port), functools.partial(handler, directory=str(out)))

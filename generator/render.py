@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Iterator
+import shutil
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from generator import fingerprint, i18n, urls
 from generator.config import SiteConfig
 from generator.errors import Collector, Problem, SiteError
 from generator.markup import MD_LINK, ROOT_LINK
-from generator.model import Article, Assets, OutputFile, Page, Site
+from generator.model import Article, Assets, OutputFile, Page
+from generator.sources import regular_files
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(rf'(href|src)="({re.escape(MD_LINK)}|{re.escape(ROOT_LINK)})([^"#]*)')
@@ -38,6 +43,8 @@ def load_theme(config: SiteConfig) -> Theme:
     if not folders:
         errors.add("site.yaml", 1, f"theme '{config.theme}' not found in themes/")
         errors.raise_if_any()
+    if candidates[0] in folders:  # only regular files of the site's own theme are read
+        regular_files(candidates[0], f"themes/{config.theme}", errors, lambda _: True, ".")
     shown = f"themes/{config.theme}/i18n"
     # A site's own theme may translate differently: its i18n file wins, language by language.
     strings = {
@@ -54,17 +61,22 @@ def _first_with(folders: tuple[Path, ...], rel: str) -> Path:
 
 
 class Renderer:
+    """Pages from what they hold: a page, the settings, the theme; bodies by document key.
+    Nothing else reaches a template, which is what makes page fingerprints sound."""
+
     def __init__(
         self,
         config: SiteConfig,
         theme: Theme,
-        site: Site,
         assets: Assets,
+        bodies: Callable[[str], str],
+        compiled: Path | None = None,
     ) -> None:
         self.config = config
         self.theme = theme
-        self.site = site
-        self.env = _environment(theme, config)
+        self.assets = assets
+        self.bodies = bodies
+        self.env = _environment(theme, config, compiled)
         self.env.filters["pixels"] = lambda path: assets.pixels.get(path.lstrip("/"))
 
     def page(self, page: Page) -> OutputFile:
@@ -78,19 +90,61 @@ class Renderer:
     def body(self, article: Article, absolute: bool = False) -> Markup:
         """The article's HTML with internal link placeholders resolved; absolute for feeds."""
         prefix = self.config.base_url.rstrip("/") if absolute else self.config.base_path
+        links = dict(article.links)
 
         def resolve(match: re.Match[str]) -> str:
             attr, kind, target = match.groups()
             if kind == MD_LINK:
-                target = self.site.urls.get(target, "/")
+                target = links[target]
             return f'{attr}="{prefix}{target}'
 
-        return Markup(PLACEHOLDER.sub(resolve, article.doc.body_html))  # noqa: S704 - ours
+        html = self.bodies(article.doc.key)
+        return Markup(PLACEHOLDER.sub(resolve, html))  # noqa: S704 - ours
 
 
-def _environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
+class Compiled(jinja2.BytecodeCache):
+    """Compiled templates, in memory for the process and on disk in the build cache. Jinja
+    checks an entry against its template's source, but compiles filters of constants into
+    the code (`'/x'|url` becomes the site's path): so entries are kept per generator code and
+    per site.yaml, and the disk holds only the current ones."""
+
+    memory: ClassVar[dict[str, bytes]] = {}
+
+    def __init__(self, folder: Path | None, config: SiteConfig) -> None:
+        self.prefix = fingerprint.digest(fingerprint.code_digest(), config.digest)
+        self.folder = folder / f"templates-{self.prefix}" if folder else None
+        if folder is not None:
+            for old in folder.glob("templates-*"):
+                if old != self.folder:
+                    shutil.rmtree(old, ignore_errors=True)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.memory.get(self.prefix + bucket.key)
+        if data is None and self.folder is not None:
+            try:
+                data = (self.folder / bucket.key).read_bytes()
+            except OSError:
+                return
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        self.memory[self.prefix + bucket.key] = data
+        if self.folder is not None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                temporary = self.folder / f".{bucket.key}.{os.getpid()}"
+                temporary.write_bytes(data)
+                os.replace(temporary, self.folder / bucket.key)
+            except OSError:
+                return  # a read-only cache (check): the memory layer still serves this run
+
+
+def _environment(theme: Theme, config: SiteConfig, compiled: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f / "templates") for f in theme.folders]),
+        bytecode_cache=Compiled(compiled, config),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

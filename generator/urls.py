@@ -61,6 +61,13 @@ def output_path(url: str) -> str:
     return f"{path}index.html" if not path or path.endswith("/") else path
 
 
+def share_image(config: SiteConfig, doc: Document) -> str | None:
+    """The absolute URL of the article's cover as it is shared (og:image, Telegram)."""
+    if not doc.image or is_external(doc.image):
+        return doc.image
+    return f"{config.base_url.rstrip('/')}/{doc.image.lstrip('/')}"
+
+
 def is_external(target: str) -> bool:
     parts = urlsplit(target)
     return bool(parts.scheme or parts.netloc)

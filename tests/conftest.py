@@ -6,8 +6,11 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import subprocess
+import tempfile
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -51,6 +54,71 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
     report = outcome.get_result()  # type: ignore[attr-defined]
     if _require_all() and report.skipped:
         report.outcome = "failed"
+
+
+# Where the suite may write inside the repository: tools' own caches, the test artifacts.
+ALLOWED = {".venv", "node_modules", ".git", "test-artifacts", ".pytest_cache", ".mypy_cache",
+           ".ruff_cache", "__pycache__", "bench", ".import_linter_cache"}  # fmt: skip
+# Hypothesis keeps a folder of its own in the working directory unless told otherwise.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="khabar-hypothesis-"))
+
+
+def _files_written_since(start: int) -> list[str]:
+    found = []
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if d not in ALLOWED]
+        found += [
+            os.path.relpath(os.path.join(folder, name), ROOT)
+            for name in files
+            if os.lstat(os.path.join(folder, name)).st_mtime_ns >= start
+        ]
+    if not found:
+        return []
+    # Files the suite may not write: untracked or ignored ones (tracked ones are the code).
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "-z", "--", *found],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    return sorted(name for name in listed.split("\0") if name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_stays_clean() -> Iterator[None]:
+    """Tests build into temporary folders with temporary caches, never into the repository."""
+    start = time.time_ns()
+    yield
+    written = _files_written_since(start)
+    assert not written, f"the test suite wrote into the repository: {written[:10]}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cms_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | None]:
+    """The editors' CMS tarball, fetched once per session from the npm registry (real HTTP)
+    into a folder laid out like the registry; every build of the session, in-process or
+    not, reads it from there (KHABAR_NPM_REGISTRY=file://…) and still checks its sha512."""
+    import urllib.error
+    import urllib.request
+
+    from generator import vendor
+
+    folder = tmp_path_factory.mktemp("npm-registry")
+    target = folder / vendor.NAME / "-" / vendor.tarball_url().rsplit("/", 1)[1]
+    target.parent.mkdir(parents=True)
+    try:
+        with urllib.request.urlopen(vendor.tarball_url(), timeout=120) as answer:
+            target.write_bytes(answer.read())
+    except (urllib.error.URLError, OSError):
+        yield None  # offline: builds warn and leave /admin/ out; the CMS's tests fail
+        return
+    previous = os.environ.get(vendor.REGISTRY_ENV)
+    os.environ[vendor.REGISTRY_ENV] = folder.as_uri()
+    yield folder
+    if previous is None:
+        del os.environ[vendor.REGISTRY_ENV]
+    else:
+        os.environ[vendor.REGISTRY_ENV] = previous
 
 
 class SiteDir:
@@ -114,8 +182,9 @@ def require(tool: str) -> str:
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo newsroom built once at a fixed moment."""
-    out = tmp_path_factory.mktemp("demo") / "public"
-    assert main(["build", "--out", str(out), "--now", NOW]) == 0
+    folder = tmp_path_factory.mktemp("demo")
+    out = folder / "public"
+    assert main(["build", "--out", str(out), "--cache", str(folder / "cache"), "--now", NOW]) == 0
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from generator.cli import main
@@ -20,7 +21,10 @@ NOW = "2026-11-28T12:00:00+03:00"
 
 
 def build(out: Path) -> int:
-    return main(["build", "--site", str(SITE), "--out", str(out), "--now", NOW, "--jobs", "1"])
+    """Always from a new, empty cache: the expected output is never made from stale parts."""
+    with tempfile.TemporaryDirectory(prefix="khabar-golden-") as cache:
+        args = ["--site", str(SITE), "--out", str(out), "--cache", cache, "--now", NOW]
+        return main(["build", *args, "--jobs", "1"])
 
 
 def regenerate() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 from tests.golden import EXPECTED, build
@@ -10,10 +11,18 @@ from tests.golden import EXPECTED, build
 
 def tree(folder: Path) -> dict[str, bytes]:
     return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
+        p.relative_to(folder).as_posix(): _stable(p.relative_to(folder).as_posix(), p.read_bytes())
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def _stable(path: str, data: bytes) -> bytes:
+    """build.json's digest of the inputs covers the generator's code, which every change
+    of the code changes; the rest of the file is compared as it is."""
+    if path == "build.json":
+        return re.sub(rb'"inputs": "[0-9a-f]+"', b'"inputs": "(digest)"', data)
+    return data
 
 
 def test_golden_site_matches_expected(tmp_path: Path) -> None:

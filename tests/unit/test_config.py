@@ -82,6 +82,24 @@ def test_digest_changes_with_the_file(tmp_path: Path) -> None:
     assert load_config(tmp_path).digest != first
 
 
+def test_crosspost_channels_per_language(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(
+        MINIMAL_SITE + "crosspost:\n  telegram: {ru: '@chistopol', tt: -1001234567890}\n"
+        "  vk: {ru: -123456}\nfeed_days: 2\n",
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path)
+    assert config.crosspost.telegram == {"ru": "@chistopol", "tt": "-1001234567890"}
+    assert config.crosspost.vk == {"ru": "-123456"}  # not every language needs every network
+    assert config.crosspost.lines == {"telegram.ru": 11, "telegram.tt": 11, "vk.ru": 12}
+    assert config.feed_days == 2
+
+
+def test_no_crosspost_by_default() -> None:
+    config = load_config(ROOT / "tests/sites_invalid/_base")
+    assert (config.crosspost.telegram, config.crosspost.vk, config.feed_days) == ({}, {}, 3)
+
+
 def test_endpoint_base(tmp_path: Path) -> None:
     (tmp_path / "site.yaml").write_text(MINIMAL_SITE + "endpoint: https://api.example.org/api\n")
     config = load_config(tmp_path)
