@@ -18,8 +18,20 @@ class ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class QuietHandler(WSGIRequestHandler):
+    # A client that stops sending (a Content-Length larger than its body) is cut off with a
+    # 400 after this many seconds instead of holding a thread for ever.
+    timeout = 10
+    # A request line it cannot read is answered with a status line too (not HTTP/0.9's bare
+    # page), so that every client sees the 400.
+    default_request_version = "HTTP/1.0"
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # http.server answers an HTTP/2.0 request line 505: a request the server cannot
+        # read is the client's mistake, 400, never a 5xx.
+        super().send_error(400 if code >= 500 else code, message, explain)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
+    app.close()
     return 0
 
 

@@ -2,35 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
-from endpoint.serverless import Request, decode_body, respond
+from endpoint.serverless import (
+    BadEvent,
+    Request,
+    decode_body,
+    handle,
+    headers_of,
+    mapping,
+    text,
+)
 
 
-def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
-    http = event.get("requestContext", {}).get("http", {})
-    raw_query = event.get("rawQueryString") or ""
-    request = Request(
-        method=http.get("method", "GET"),
-        path=event.get("rawPath") or http.get("path") or "/api/reactions",
-        query=_query(raw_query),
+def handler(event: Any, context: object = None) -> dict[str, Any]:
+    return handle(event, _request)
+
+
+def _request(event: Mapping[str, Any]) -> Request:
+    http = mapping(mapping(event.get("requestContext"), "requestContext").get("http"), "http")
+    # rawQueryString keeps repeated ?page= parameters that queryStringParameters joins.
+    raw_query = text(event.get("rawQueryString"), "rawQueryString")
+    return Request(
+        method=text(http.get("method"), "method", "GET"),
+        path=text(event.get("rawPath"), "rawPath") or text(http.get("path"), "path", "/api/"),
+        query=parse_qsl(raw_query, keep_blank_values=True, max_num_fields=100),
         headers=_headers(event),
-        body=decode_body(event.get("body"), bool(event.get("isBase64Encoded"))),
-        client_ip=http.get("sourceIp", "unknown"),
+        body=decode_body(event.get("body"), event.get("isBase64Encoded")),
+        client_ip=text(http.get("sourceIp"), "sourceIp", "unknown"),
     )
-    return respond(request)
 
 
-def _headers(event: dict[str, Any]) -> dict[str, str]:
+def _headers(event: Mapping[str, Any]) -> dict[str, str]:
     """Payload 2.0 carries cookies apart from the headers (the CMS's sign-in needs one)."""
-    headers = {k: v for k, v in (event.get("headers") or {}).items()}
-    if event.get("cookies"):
-        headers["cookie"] = "; ".join(event["cookies"])
+    headers = headers_of(event.get("headers"))
+    cookies = event.get("cookies")
+    if cookies is not None:
+        if not isinstance(cookies, list) or not all(isinstance(c, str) for c in cookies):
+            raise BadEvent("cookies must be a list of strings")
+        if cookies:
+            headers["cookie"] = "; ".join(cookies)
     return headers
-
-
-def _query(raw: str) -> list[tuple[str, str]]:
-    from urllib.parse import parse_qsl
-
-    # rawQueryString keeps repeated ?page= parameters that queryStringParameters joins with commas.
-    return parse_qsl(raw, keep_blank_values=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from endpoint import openapi_comments
+
 # The one definition of a well-formed page id: the app validates with this very pattern,
 # written so that Python's re and ECMAScript regexes (the schema's dialect) agree on it.
 PAGE: dict[str, Any] = {
@@ -15,7 +17,11 @@ PAGE: dict[str, Any] = {
 ERROR = {
     "type": "object",
     "required": ["error"],
-    "properties": {"error": {"type": "string"}, "detail": {"type": "string"}},
+    "properties": {
+        "error": {"type": "string"},
+        "field": {"type": "string", "description": "The field to fix"},
+        "detail": {"type": "string"},
+    },
 }
 RETRY = {"Retry-After": {"schema": {"type": "string", "pattern": "^[0-9]+$"}, "required": True}}
 
@@ -51,10 +57,11 @@ def build_spec(kinds: tuple[str, ...]) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Khabar reactions",
-            "version": "1.0.0",
-            "description": "Five reactions per article, one per reader. No cookies; the store "
-            "keeps only keyed hashes of reader ids and client addresses.",
+            "title": "Khabar readers' endpoint",
+            "version": "2.0.0",
+            "description": "Reactions (five per article, one per reader), premoderated "
+            "comments and their moderation. No cookies; the store keeps only keyed hashes of "
+            "reader ids and client addresses.",
         },
         "paths": {
             "/api/reactions": {
@@ -98,8 +105,12 @@ def build_spec(kinds: tuple[str, ...]) -> dict[str, Any]:
                     "responses": {"200": _json({"type": "object"}, "OpenAPI")},
                 }
             },
+            **openapi_comments.paths(),
         },
-        "components": {"schemas": {"Error": ERROR, "Counts": counts, "Page": PAGE}},
+        "components": {
+            "schemas": {"Error": ERROR, "Counts": counts, "Page": PAGE},
+            "securitySchemes": openapi_comments.security_schemes(),
+        },
     }
 
 

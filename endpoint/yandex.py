@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from endpoint.serverless import Request, decode_body, respond
+from endpoint.serverless import (
+    BadEvent,
+    Request,
+    decode_body,
+    handle,
+    headers_of,
+    mapping,
+    text,
+)
 
 
-def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
-    identity = (event.get("requestContext") or {}).get("identity") or {}
-    request = Request(
-        method=event.get("httpMethod", "GET"),
+def handler(event: Any, context: object = None) -> dict[str, Any]:
+    return handle(event, _request)
+
+
+def _request(event: Mapping[str, Any]) -> Request:
+    context = mapping(event.get("requestContext"), "requestContext")
+    identity = mapping(context.get("identity"), "identity")
+    return Request(
+        method=text(event.get("httpMethod"), "httpMethod", "GET"),
         path=_path(event),
         query=_query(event),
-        headers=event.get("headers") or {},
-        body=decode_body(event.get("body"), bool(event.get("isBase64Encoded"))),
-        client_ip=identity.get("sourceIp", "unknown"),
+        headers=headers_of(event.get("headers")),
+        body=decode_body(event.get("body"), event.get("isBase64Encoded")),
+        client_ip=text(identity.get("sourceIp"), "sourceIp", "unknown"),
     )
-    return respond(request)
 
 
-def _path(event: dict[str, Any]) -> str:
+def _path(event: Mapping[str, Any]) -> str:
     """Through API Gateway the event has the request's `url`; `path` may be the route's
     template ("/api/{proxy+}"). Invoked directly, a function has no path: it is the
     reactions endpoint itself."""
-    url = str(event.get("url") or "").split("?")[0]
-    path = str(event.get("path") or "")
+    url = text(event.get("url"), "url").split("?")[0]
+    path = text(event.get("path"), "path")
     if url.startswith("/"):
         return url
     if path.startswith("/") and "{" not in path:
@@ -33,9 +46,15 @@ def _path(event: dict[str, Any]) -> str:
     return "/api/reactions"
 
 
-def _query(event: dict[str, Any]) -> list[tuple[str, str]]:
+def _query(event: Mapping[str, Any]) -> list[tuple[str, str]]:
     # multiValueQueryStringParameters keeps every repeated ?page=; the single form keeps the last.
-    multi = event.get("multiValueQueryStringParameters") or {}
+    multi = mapping(event.get("multiValueQueryStringParameters"), "query")
     if multi:
-        return [(name, value) for name, values in multi.items() for value in values]
-    return list((event.get("queryStringParameters") or {}).items())
+        found = []
+        for name, values in multi.items():
+            if not isinstance(values, list):
+                raise BadEvent("multiValueQueryStringParameters must hold lists")
+            found += [(text(name, "a parameter"), text(v, f"parameter {name}")) for v in values]
+        return found
+    single = mapping(event.get("queryStringParameters"), "query")
+    return [(text(k, "a parameter"), text(v, f"parameter {k}")) for k, v in single.items()]

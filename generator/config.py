@@ -28,7 +28,7 @@ TOP_KEYS = (
     "title", "description", "district", "base_url", "default_language", "languages",
     "timezone", "theme", "per_page", "feed_items", "age_rating", "year_banner",
     "categories", "imprint", "telegram", "reactions", "feed_days", "crosspost", "endpoint",
-    "repository",
+    "repository", "comments",
 )  # fmt: skip
 IMPRINT_KEYS = ("founder", "chief_editor", "email", "phone", "address", "registration")
 
@@ -45,6 +45,13 @@ class Telegram:
     channel: str  # the outlet's own channel URL
     name: Text  # the channel's name as shown in the promo line
     holding: str | None  # the media holding's channel URL
+
+
+@dataclass(frozen=True)
+class Comments:
+    """Readers' comments under articles, premoderated by the endpoint."""
+
+    privacy_url: Text  # the personal data policy the consent line links to, per language
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ class SiteConfig:
     imprint: dict[str, Text] = field(default_factory=dict)
     telegram: Telegram | None = None
     endpoint: str = "/api/"  # the readers' endpoint's base, always ending with "/"
+    comments: Comments | None = None  # None: no comments block
     reactions_kinds: tuple[str, ...] = DEFAULT_KINDS
     crosspost: Crosspost = field(default_factory=Crosspost)
     repository: Repository | None = None
@@ -181,6 +189,7 @@ def _read(f: Fields, root: Path, raw: bytes) -> SiteConfig:
         year_banner=f.text("year_banner", codes),
         imprint=_imprint(f, codes),
         telegram=_telegram(f, codes),
+        comments=_comments(f, codes),
         **_endpoint(f),  # type: ignore[arg-type]
         crosspost=_crosspost(f, codes),
         repository=_repository(f),
@@ -272,6 +281,23 @@ def _telegram(f: Fields, codes: list[str]) -> Telegram | None:
     if channel is None or name is None:
         return None
     return Telegram(channel, name, sub.string("holding"))
+
+
+def _comments(f: Fields, codes: list[str]) -> Comments | None:
+    """`comments: {privacy_url: …}` turns comments on; `enabled: false` turns them off again
+    without losing the settings."""
+    sub = f.mapping("comments")
+    if sub is None:
+        return None
+    sub.reject_unknown(["enabled", "privacy_url"])
+    enabled = sub.boolean("enabled", default=True)
+    privacy = sub.text("privacy_url", codes, required=enabled)
+    for url in (privacy or {}).values():
+        parts = urlsplit(url)
+        if not url.startswith("/") and not (parts.scheme in ("http", "https") and parts.netloc):
+            sub.error("privacy_url", f"'comments.privacy_url' {url!r} must be a path or a URL")
+            return None
+    return Comments(privacy) if enabled and privacy else None
 
 
 def _endpoint(f: Fields) -> dict[str, object]:

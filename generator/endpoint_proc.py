@@ -1,5 +1,7 @@
 """The readers' endpoint for serve: `python -m endpoint` in its own process, on an SQLite
-file in the cache folder. The generator runs it; it never imports it."""
+file in the cache folder, with a local moderator whose token is kept there too (printed at
+start, so that moderation can be tried at /api/moderation/). The generator runs it; it
+never imports it."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from pathlib import Path
 
 from generator.render import PROJECT_ROOT
 
+LOCAL_MODERATOR = "local"
+
 
 @dataclass
 class Endpoint:
@@ -30,31 +34,48 @@ class Endpoint:
             self.process.kill()
 
 
-def start(site: Path, cache: Path, origin: str) -> Endpoint | None:
+def start(site: Path, cache: Path, origin: str, pages: Path | None = None) -> Endpoint | None:
+    """`pages`: the build's endpoint-pages.json, for the moderators' article titles."""
     cache.mkdir(parents=True, exist_ok=True)
     port = _free_port()
+    token = _secret(cache / "moderator-token")
+    command = [sys.executable, "-m", "endpoint", "--host", "127.0.0.1", "--port", str(port)]
+    env = _environment(cache, origin, token, pages)
+    process = subprocess.Popen(command, env=env, cwd=site, stderr=subprocess.DEVNULL)
+    endpoint = Endpoint(f"http://127.0.0.1:{port}", process)
+    if not _answers(endpoint):
+        endpoint.stop()
+        print("endpoint: the endpoint did not start; /api/ answers 503", file=sys.stderr)
+        return None
+    print(f"moderation: {origin}/api/moderation/ (local token: {token})", file=sys.stderr)
+    return endpoint
+
+
+def _environment(cache: Path, origin: str, token: str, pages: Path | None) -> dict[str, str]:
     env = {
         **_without_settings(os.environ),
         "KHABAR_DATABASE_URL": f"sqlite:///{_kept(cache, 'endpoint.sqlite3', 'reactions.sqlite3')}",
         "KHABAR_SECRET": _secret(_kept(cache, "endpoint-secret", "reactions-secret")),
         "KHABAR_ALLOWED_ORIGINS": origin,
+        "KHABAR_MODERATORS": f"{LOCAL_MODERATOR}:{token}",
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])
         ),
     }
-    command = [sys.executable, "-m", "endpoint", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, cwd=site, stderr=subprocess.DEVNULL)
-    endpoint = Endpoint(f"http://127.0.0.1:{port}", process)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and process.poll() is None:
+    if pages is not None and pages.is_file():
+        env["KHABAR_PAGES"] = str(pages)
+    return env
+
+
+def _answers(endpoint: Endpoint, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and endpoint.process.poll() is None:
         try:
             urllib.request.urlopen(endpoint.base + "/api/health", timeout=1).close()  # noqa: S310
-            return endpoint
+            return True
         except OSError:
             time.sleep(0.05)
-    endpoint.stop()
-    print("endpoint: the endpoint did not start; /api/ answers 503", file=sys.stderr)
-    return None
+    return False
 
 
 def _without_settings(env: Mapping[str, str]) -> dict[str, str]:
@@ -71,7 +92,8 @@ def _kept(cache: Path, name: str, older: str) -> Path:
 
 
 def _secret(path: Path) -> str:
-    """Kept between runs, so that a reader's reactions stay theirs after a restart."""
+    """Kept between runs: a reader's reactions stay theirs after a restart, and a
+    moderator's browser stays signed in."""
     if not path.exists():
         path.write_text(secrets.token_urlsafe(32))
         path.chmod(0o600)

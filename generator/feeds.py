@@ -35,7 +35,7 @@ GUID_DATE = "2026"  # the tag: URI's date (RFC 4151); fixed, so that guids never
 def paths(config: SiteConfig) -> list[str]:
     """Where `feeds` writes, known before rendering so that clashes are found first."""
     rss = [urls.rss(config, lang).lstrip("/") for lang in config.lang_codes]
-    return [*rss, "sitemap.xml", "robots.txt", "reactions-pages.json"]
+    return [*rss, "sitemap.xml", "robots.txt", "reactions-pages.json", "endpoint-pages.json"]
 
 
 def feeds(
@@ -43,6 +43,7 @@ def feeds(
 ) -> list[OutputFile]:
     files = [_rss(config, site, lang, body, assets, now) for lang in config.lang_codes]
     files += [_sitemap(config, site), _robots(config), _page_ids(site)]
+    files.append(_endpoint_pages(config, site))
     return files
 
 
@@ -158,6 +159,20 @@ def _robots(config: SiteConfig) -> OutputFile:
 
 
 def _page_ids(site: Site) -> OutputFile:
-    """The ids the reactions endpoint accepts (REACTIONS_PAGES): every article's URL path."""
+    """Every article's URL path: the page list of the first release (REACTIONS_PAGES), kept
+    for endpoints deployed with it."""
     ids = sorted(a.url for items in site.articles.values() for a in items)
     return OutputFile("reactions-pages.json", (json.dumps(ids, indent=0) + "\n").encode("utf-8"))
+
+
+def _endpoint_pages(config: SiteConfig, site: Site) -> OutputFile:
+    """What the readers' endpoint knows of the site (KHABAR_PAGES): the page ids it takes,
+    their titles for the moderators, the address for links back, whether comments are on."""
+    titles = {a.url: a.doc.title for items in site.articles.values() for a in items}
+    data = {
+        "base_url": config.base_url,
+        "comments": config.comments is not None,
+        "pages": dict(sorted(titles.items())),
+    }
+    text = json.dumps(data, ensure_ascii=False, indent=0) + "\n"
+    return OutputFile("endpoint-pages.json", text.encode("utf-8"))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_month_names
 
 from generator import yamlfile
 from generator.errors import Collector
@@ -108,3 +108,10 @@ def month_title(month: str, lang: str) -> str:
     year, number = month.split("/")
     text = format_date(datetime(int(year), int(number), 1), "LLLL y", locale=lang)
     return text[:1].upper() + text[1:]
+
+
+def month_names(lang: str) -> list[str]:
+    """CLDR's month names as a date says them («марта»), for dates the browser writes:
+    a browser may have no Tatar data at all, Babel has CLDR's."""
+    names = get_month_names("wide", context="format", locale=lang)
+    return [str(names[number]) for number in range(1, 13)]

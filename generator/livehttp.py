@@ -26,6 +26,10 @@ CMS_CONFIG = "/admin/config.yml"
 SCRIPT = "/_khabar/live.js"
 TAG = f'<script src="{SCRIPT}" defer></script>'
 ENDPOINT = re.compile(rb'data-reactions="[^"]*"')
+BASE = re.compile(rb'data-endpoint="(https?://[^"]*)"')
+# What the readers' endpoint needs of a request: JSON and form bodies, the Origin it checks,
+# the moderators' bearer tokens, and the CMS sign-in's cookie.
+FORWARDED = ("content-type", "content-length", "origin", "authorization", "accept", "cookie")
 MAX_BODY = 1 << 20  # what serve forwards to the endpoint; the endpoint sets its own limits
 HOST = re.compile(r"^(?P<name>\[[0-9a-fA-F:.]+\]|[^:\[\]]+)(?::\d{1,5})?$")
 LIVE_JS = b"""(function () {
@@ -153,7 +157,7 @@ class Handler(SimpleHTTPRequestHandler):
         self.proxy()
 
     def dress(self, html: bytes) -> bytes:
-        html = ENDPOINT.sub(b'data-reactions="/api/reactions"', html, count=1)
+        html = local_endpoint(html)
         return html.replace(b"</body>", TAG.encode() + b"</body>", 1)
 
     def reply(self, status: int, kind: str, body: bytes) -> None:
@@ -202,11 +206,7 @@ class Handler(SimpleHTTPRequestHandler):
         connection = http.client.HTTPConnection(
             target.hostname or "127.0.0.1", target.port, timeout=10
         )
-        headers = {
-            k: v
-            for k, v in self.headers.items()
-            if k.lower() in ("content-type", "origin", "content-length", "cookie")
-        }
+        headers = {k: v for k, v in self.headers.items() if k.lower() in FORWARDED}
         headers["X-Forwarded-For"] = self.client_address[0]
         try:
             connection.request(self.command, self.path, body, headers)
@@ -222,6 +222,16 @@ class Handler(SimpleHTTPRequestHandler):
                 self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+
+def local_endpoint(html: bytes) -> bytes:
+    """Pages name the production endpoint; under serve, this server's /api/ answers for it:
+    the widgets' data attributes and the comment form's action are pointed here."""
+    html = ENDPOINT.sub(b'data-reactions="/api/reactions"', html, count=1)
+    found = BASE.search(html)
+    if found:
+        html = html.replace(b'="' + found.group(1), b'="/api/')
+    return html
 
 
 def local_host(value: str) -> bool:

@@ -166,6 +166,7 @@ def _environment(theme: Theme, config: SiteConfig, compiled: Path | None) -> jin
         time=lambda m, lang: i18n.short_time(m.astimezone(tz), lang),
         iso=lambda m: m.astimezone(tz).isoformat(),
         month=i18n.month_title,
+        month_names=i18n.month_names,
     )
     return env
 

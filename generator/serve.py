@@ -27,7 +27,10 @@ def serve(options: Options, host: str, port: int) -> int:
     # Ctrl-C does, the endpoint child too.
     signal.signal(signal.SIGTERM, _interrupt)
     api = endpoint_proc.start(
-        options.site, options.cache or options.site / ".cache", f"http://{host}:{port}"
+        options.site,
+        options.cache or options.site / ".cache",
+        f"http://{host}:{port}",
+        options.out / "endpoint-pages.json",
     )
     try:
         cms = cms_local.LocalRepo(options.site) if (options.out / admin.FOLDER).is_dir() else None

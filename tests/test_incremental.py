@@ -146,6 +146,7 @@ def test_deleting_an_article_removes_it_everywhere(demo: Path, tmp_path: Path) -
         "archive/2026/11/index.html",
         "tags/lyzhi/index.html",
         "reactions-pages.json",
+        "endpoint-pages.json",
     ):
         if (out / path).exists():
             assert b"lyzhnyy-sezon" not in (out / path).read_bytes(), path

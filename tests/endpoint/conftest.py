@@ -1,4 +1,4 @@
-"""Fixtures for the reactions endpoint: real SQLite files, a real PostgreSQL cluster started
+"""Fixtures for the readers' endpoint: real SQLite files, a real PostgreSQL cluster started
 for the test run (../shared/toolbox.md), and the app behind a real HTTP server."""
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -25,6 +27,9 @@ from endpoint.settings import Settings
 
 SECRET = b"test-secret-0123456789"
 ORIGIN = "https://chistopol-inform.example.org"
+TOKEN = "moderator-token-0123456789abcdef"  # Айгуль's
+OTHER_TOKEN = "second-moderator-token-0123456789"  # Ринат's
+MODERATORS = (("Айгуль", TOKEN), ("Ринат", OTHER_TOKEN))
 
 
 @pytest.fixture(scope="session")
@@ -53,9 +58,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def settings_for(database_url: str, **changes: Any) -> Settings:
     base = Settings(
-        database_url=database_url, allowed_origins=frozenset({ORIGIN}), secret=SECRET, rate_limit=0
+        database_url=database_url,
+        allowed_origins=frozenset({ORIGIN}),
+        secret=SECRET,
+        rate_limit=0,
+        moderators=MODERATORS,
     )
     return replace(base, **changes)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 303 is an answer to look at, not a page to fetch."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 @dataclass
@@ -94,7 +113,7 @@ class Api:
             self.base + path, data=body, method=method, headers=headers or {}
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
+            with OPENER.open(request, timeout=30) as answer:
                 return Reply(
                     answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read()
                 )
@@ -109,9 +128,39 @@ class Api:
         sent = {"Content-Type": "application/json", "Origin": ORIGIN, **headers}
         return self.request("POST", "/api/reactions", body, sent)
 
-    def counts(self, *pages: str) -> dict[str, dict[str, int]]:
-        from urllib.parse import urlencode
+    def comment(self, page: str, name: str, text: str, **extra: Any) -> Reply:
+        """A comment as the widget sends it (JSON), from the allowed Origin."""
+        headers = {"Content-Type": "application/json", "Origin": ORIGIN}
+        headers.update(extra.pop("headers", {}))
+        body = {"page": page, "name": name, "text": text, "reader": str(uuid.uuid4()), **extra}
+        return self.request("POST", "/api/comments", json.dumps(body).encode(), headers)
 
+    def form(self, fields: dict[str, str], **headers: str) -> Reply:
+        """A comment as a browser without JavaScript sends it: the form, urlencoded."""
+        sent = {"Content-Type": "application/x-www-form-urlencoded", "Origin": ORIGIN, **headers}
+        return self.request("POST", "/api/comments", urlencode(fields).encode(), sent)
+
+    def approved(self, page: str) -> dict[str, Any]:
+        reply = self.request("GET", "/api/comments?" + urlencode({"page": page}))
+        assert reply.status == 200, reply.body
+        return reply.json()  # type: ignore[no-any-return]
+
+    def moderate(
+        self, method: str, path: str, body: object = None, token: str | None = TOKEN
+    ) -> Reply:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        return self.request(method, "/api/moderation/" + path, data, headers)
+
+    def decide(self, action: str, *ids: int) -> Reply:
+        if len(ids) == 1:
+            return self.moderate("POST", f"comments/{ids[0]}", {"action": action})
+        return self.moderate("POST", "comments", {"action": action, "ids": list(ids)})
+
+    def counts(self, *pages: str) -> dict[str, dict[str, int]]:
         reply = self.request("GET", "/api/reactions?" + urlencode([("page", p) for p in pages]))
         assert reply.status == 200, reply.body
         return reply.json()["pages"]  # type: ignore[no-any-return]
@@ -134,7 +183,7 @@ def serve_app() -> Iterator[Callable[[Settings], Api]]:
     yield start
     for api in started:
         api.stop()
-        api.app.store.close()
+        api.app.close()
 
 
 @pytest.fixture

@@ -184,7 +184,12 @@ def test_health_openapi_and_unknown_paths(api: Api) -> None:
     assert health.status == 200 and health.json()["status"] == "ok"
     spec = api.request("GET", "/api/openapi.json").json()
     assert spec["openapi"].startswith("3.1")
-    assert set(spec["paths"]) == {"/api/reactions", "/api/health", "/api/openapi.json"}
+    assert set(spec["paths"]) == {
+        "/api/reactions", "/api/health", "/api/openapi.json", "/api/comments",
+        "/api/comments/counts", "/api/moderation/", "/api/moderation/me",
+        "/api/moderation/comments", "/api/moderation/comments/{id}", "/api/moderation/log",
+        "/api/telegram",
+    }  # fmt: skip
     assert spec["components"]["schemas"]["Counts"]["required"] == list(ZERO)
     assert api.request("GET", "/api/nothing").status == 404
     reply = api.request("DELETE", "/api/reactions")

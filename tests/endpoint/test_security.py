@@ -94,3 +94,19 @@ def _all_bytes(database_url: str, request) -> bytes:  # type: ignore[no-untyped-
         return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     cluster = request.getfixturevalue("pg_cluster")
     return cluster.dump(database_url.rsplit("/", 1)[1])  # type: ignore[no-any-return]
+
+
+def test_comments_keep_no_ip_user_agent_or_reader_id(
+    database_url: str, serve_app: Callable[[Settings], Api], request
+) -> None:  # type: ignore[no-untyped-def]
+    api = serve_app(settings_for(database_url, rate_limit=30, trust_proxy=1))
+    sent = api.comment(
+        PAGE, "Гөлнара", "Рәхмәт, бик яхшы!", reader=READER,
+        headers={"User-Agent": USER_AGENT, "X-Forwarded-For": "198.51.100.77"},
+    )  # fmt: skip
+    assert sent.status == 202
+    api.app.close()
+    raw = _all_bytes(database_url, request)
+    assert "Рәхмәт, бик яхшы!".encode() in raw  # the search does see the data
+    for secret in (READER, READER.replace("-", ""), "198.51.100.77", "127.0.0.1", "UniqueAgent"):
+        assert secret.encode() not in raw, secret

@@ -22,7 +22,7 @@ def test_defaults() -> None:
     settings = Settings.from_env({"KHABAR_SECRET": SECRET}, site=ROOT)
     assert settings.database_url == "sqlite:///khabar.sqlite3"
     assert settings.kinds == DEFAULT_KINDS
-    assert settings.rate_limit == 30 and settings.trust_proxy == 0 and settings.pages is None
+    assert settings.rate_limit == 30 and settings.trust_proxy == 0 and settings.pages.ids is None
     # The allowed origin defaults to the origin of the site's base_url.
     assert settings.allowed_origins == {"https://chistopol-inform.example.org"}
 
@@ -41,7 +41,7 @@ def test_everything_from_the_environment(tmp_path: Path) -> None:
     })  # fmt: skip
     assert settings.allowed_origins == {"https://a.example", "https://b.example:8443"}
     assert settings.kinds == ("up", "down")
-    assert settings.pages == {"/news/a/", "/tt/news/b/"}
+    assert settings.pages.ids == {"/news/a/", "/tt/news/b/"}
     assert (settings.trust_proxy, settings.rate_limit) == (2, 0)
 
 
@@ -95,7 +95,7 @@ def test_the_build_writes_the_page_list(demo_site: Path) -> None:
     settings = Settings.from_env(
         {"KHABAR_SECRET": SECRET, "KHABAR_PAGES": str(demo_site / "reactions-pages.json")}
     )
-    assert settings.pages == set(ids) and "/tt/news/education/yana-maktap/" in ids
+    assert settings.pages.ids == set(ids) and "/tt/news/education/yana-maktap/" in ids
 
 
 def test_python_m_endpoint_serves(tmp_path: Path) -> None:
@@ -155,3 +155,53 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_moderators_and_the_telegram_bot() -> None:
+    token = "t" * 24
+    settings = Settings.from_env({
+        "KHABAR_SECRET": SECRET,
+        "KHABAR_MODERATORS": f"Айгуль Гарипова:{token}, Ринат:{'r' * 30}",
+        "KHABAR_TELEGRAM_BOT_TOKEN": "123:abc", "KHABAR_TELEGRAM_CHAT": "-1001",
+        "KHABAR_TELEGRAM_SECRET": "s" * 20, "KHABAR_TELEGRAM_MODERATORS": "Айгуль:111,Ринат:222",
+    })  # fmt: skip
+    assert settings.moderators == (("Айгуль Гарипова", token), ("Ринат", "r" * 30))
+    assert settings.telegram is not None
+    assert settings.telegram.moderators == {111: "Айгуль", 222: "Ринат"}
+    assert (settings.telegram.api, settings.telegram.lang) == ("https://api.telegram.org", "ru")
+    assert Settings.from_env({"KHABAR_SECRET": SECRET}).telegram is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"KHABAR_MODERATORS": "Айгуль:short"}, "24\\+ characters"),
+        ({"KHABAR_MODERATORS": f"{'t' * 24}"}, "name:token"),
+        ({"KHABAR_MODERATORS": f"A:{'t' * 24},B:{'t' * 24}"}, "share a token"),
+        ({"KHABAR_TELEGRAM_BOT_TOKEN": "123:abc"}, "needs all three"),
+        ({"KHABAR_TELEGRAM_BOT_TOKEN": "1:a", "KHABAR_TELEGRAM_CHAT": "-1",
+          "KHABAR_TELEGRAM_SECRET": "short"}, "KHABAR_TELEGRAM_SECRET"),
+        ({"KHABAR_TELEGRAM_BOT_TOKEN": "1:a", "KHABAR_TELEGRAM_CHAT": "-1",
+          "KHABAR_TELEGRAM_SECRET": "s" * 20, "KHABAR_TELEGRAM_MODERATORS": "Айгуль:@aigul"},
+         "KHABAR_TELEGRAM_MODERATORS"),
+        ({"KHABAR_TELEGRAM_BOT_TOKEN": "1:a", "KHABAR_TELEGRAM_CHAT": "-1",
+          "KHABAR_TELEGRAM_SECRET": "s" * 20, "KHABAR_TELEGRAM_API": "api.telegram.org"},
+         "not an origin"),
+    ],
+)  # fmt: skip
+def test_bad_access_settings_refuse_to_start(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env({"KHABAR_SECRET": SECRET, **env}, site=ROOT)
+
+
+def test_the_build_writes_titles_for_the_moderators(demo_site: Path) -> None:
+    settings = Settings.from_env(
+        {"KHABAR_SECRET": SECRET, "KHABAR_PAGES": str(demo_site / "endpoint-pages.json")}
+    )
+    pages = settings.pages
+    assert pages.base_url == "https://chistopol-inform.example.org/" and pages.comments
+    assert (
+        pages.titles["/tt/news/education/yana-maktap/"] == "Чистайда 1100 урынлы яңа мәктәп ачылды"
+    )
+    old = json.loads((demo_site / "reactions-pages.json").read_text())
+    assert pages.ids == set(old)  # the first release's list says the same

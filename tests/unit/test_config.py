@@ -129,3 +129,36 @@ def test_endpoint_mistakes(tmp_path: Path) -> None:
         "site.yaml:10: error: 'reactions.endpoint' must end with /reactions; better:"
         " 'endpoint: /api/'"
     ]
+
+
+def test_comments_are_off_until_a_privacy_page_is_named(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(MINIMAL_SITE)
+    assert load_config(tmp_path).comments is None
+    (tmp_path / "site.yaml").write_text(
+        MINIMAL_SITE + "comments:\n  privacy_url: {ru: /politika/, tt: /tt/politika/}\n"
+    )
+    comments = load_config(tmp_path).comments
+    assert comments is not None and comments.privacy_url == {
+        "ru": "/politika/",
+        "tt": "/tt/politika/",
+    }
+    (tmp_path / "site.yaml").write_text(
+        MINIMAL_SITE + "comments: {enabled: false, privacy_url: /politika/}\n"
+    )
+    assert load_config(tmp_path).comments is None
+
+
+def test_comments_mistakes(tmp_path: Path) -> None:
+    assert errors_of(tmp_path, MINIMAL_SITE + "comments: {enabled: true}\n") == [
+        "site.yaml:10: error: missing required key 'comments.privacy_url'"
+    ]
+    assert errors_of(tmp_path, MINIMAL_SITE + "comments: {privacy_url: politika.html}\n") == [
+        "site.yaml:10: error: 'comments.privacy_url' 'politika.html' must be a path or a URL"
+    ]
+    assert errors_of(
+        tmp_path, MINIMAL_SITE + "comments:\n  privacy: /p/\n  premoderation: no\n"
+    ) == [
+        "site.yaml:10: error: missing required key 'comments.privacy_url'",
+        "site.yaml:11: error: unknown key 'comments.privacy' (did you mean 'privacy_url'?)",
+        "site.yaml:12: error: unknown key 'comments.premoderation'",
+    ]
