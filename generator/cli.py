@@ -49,9 +49,16 @@ def options(parsed: argparse.Namespace) -> Options:
     )
 
 
+def _warn(warnings: Sequence[str]) -> None:
+    """Warnings (PATH:LINE: warning: ...) never fail a run; build and check print them alike."""
+    for line in warnings:
+        print(line, file=sys.stderr)
+
+
 def _build(parsed: argparse.Namespace) -> int:
     opts = options(parsed)
     report = build(opts)
+    _warn(report.warnings)
     counts = ", ".join(f"{lang} {n}" for lang, n in report.articles.items())
     print(
         f"built {report.files} files ({report.pages} pages; articles: {counts}) into {opts.out} "
@@ -64,6 +71,7 @@ def _build(parsed: argparse.Namespace) -> int:
 
 def _check(parsed: argparse.Namespace) -> int:
     report = build(options(parsed), write_out=False)
+    _warn(report.warnings)
     counts = ", ".join(f"{lang} {n}" for lang, n in report.articles.items())
     print(f"ok: {report.pages} pages; published articles: {counts}", file=sys.stderr)
     return 0

@@ -78,8 +78,8 @@ def _item(config: SiteConfig, article: Article, body: BodyFn, sizes: Mapping[str
         parts.append(f"<author>{escape(doc.author)}</author>")
     if doc.lead:
         parts.append(f"<description>{escape(doc.lead)}</description>")
-    if doc.image:
-        parts.append(_enclosure(config, doc.image, sizes))
+    if article.cover and article.cover.share:
+        parts.append(_enclosure(config, article.cover.share.url, sizes))
     parts.append('<media:rating scheme="urn:simple">nonadult</media:rating>')
     parts.append(
         f"<content:encoded><![CDATA[{_cdata(str(body(article, True)))}]]></content:encoded>"
@@ -89,6 +89,7 @@ def _item(config: SiteConfig, article: Article, body: BodyFn, sizes: Mapping[str
 
 
 def _enclosure(config: SiteConfig, image: str, sizes: Mapping[str, int]) -> str:
+    """The cover's 1200 px JPEG (Dzen wants one at least 700 px wide)."""
     path = image.lstrip("/")
     url = image if urls.is_external(image) else _abs(config, f"/{path}")
     kind = mimetypes.guess_type(path)[0] or "image/jpeg"
@@ -106,7 +107,7 @@ def _sitemap(config: SiteConfig, site: Site) -> OutputFile:
         'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
     for page in site.pages:
-        if page.kind == "not_found":
+        if page.kind in ("not_found", "search"):
             continue
         lines.append(f"<url><loc>{escape(_abs(config, page.url))}</loc>")
         if page.article:

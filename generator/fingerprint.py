@@ -37,7 +37,8 @@ def article(item: Article, cache: dict[str, str]) -> str:
     found = cache.get(item.url)
     if found is None:
         doc = item.doc
-        found = digest(doc.source, doc.digest, item.url, repr(item.tags), repr(item.translations))
+        shown = (item.tags, item.translations, item.cover, item.photos)
+        found = digest(doc.source, doc.digest, item.url, repr(shown))
         cache[item.url] = found
     return found
 

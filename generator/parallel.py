@@ -20,15 +20,21 @@ def state() -> dict[str, Any]:
 
 
 def map_chunks(
-    work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int, **shared: Any
+    work: Callable[[Sequence[T]], list[R]],
+    items: Sequence[T],
+    jobs: int,
+    chunk: int = 0,
+    **shared: Any,
 ) -> Iterator[R]:
-    """work(chunk) for chunks of items, in order; in `jobs` forked processes when it pays."""
+    """work(chunk) for chunks of items, in order; in `jobs` forked processes when it pays.
+    `chunk` fixes the items per task for costly items (a photo is worth a process)."""
     _STATE.clear()
     _STATE.update(shared)
-    if jobs <= 1 or len(items) < MIN_PARALLEL or not _can_fork():
+    few = len(items) <= chunk if chunk else len(items) < MIN_PARALLEL
+    if jobs <= 1 or few or not _can_fork():
         yield from work(items)
         return
-    size = max(16, len(items) // (jobs * 8))
+    size = chunk or max(16, len(items) // (jobs * 8))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     # Frozen objects are never visited by the workers' garbage collector, so the pages

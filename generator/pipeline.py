@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
 
-from generator import feeds, fingerprint, images, parallel, render, urls, write
+from generator import (
+    feeds,
+    fingerprint,
+    parallel,
+    photocache,
+    photos,
+    photostage,
+    render,
+    search,
+    urls,
+    write,
+)
 from generator.assemble import assemble
 from generator.cache import Cache, Made
 from generator.config import SiteConfig, read_config
@@ -20,6 +32,7 @@ from generator.frontmatter import parse_document
 from generator.model import (
     Assets,
     BuildReport,
+    CachedFile,
     Document,
     KeptFile,
     OutputFile,
@@ -28,8 +41,6 @@ from generator.model import (
     SourceFile,
 )
 from generator.sources import read_sources
-
-IMAGES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,7 @@ class Options:
     drafts: bool = False
     cache: Path | None = None
     jobs: int = 1
+    fresh_search: bool = True  # serve sets False between its idle re-indexes
 
 
 def build(options: Options, write_out: bool = True, cache: Cache | None = None) -> BuildReport:
@@ -52,19 +64,28 @@ def build(options: Options, write_out: bool = True, cache: Cache | None = None) 
     theme = render.load_theme(config)
     documents, parsed = parse_all(read_sources(config), config, cache, options.jobs)
     static = static_files(config, theme)
-    assets = describe(static)
-    now = _aware(options.now, config)
-    site = assemble(config, documents, now, options.drafts, frozenset(assets.sizes))
-    check_collisions([urls.output_path(p.url) for p in site.pages] + feeds.paths(config), static)
-    renderer = render.Renderer(config, theme, site, assets)
-    salt = _salt(config, theme, assets, options)
-    plan = Plan(site, cache.outputs(options.out), salt, options.out)
-    feed_files = feeds.feeds(config, site, renderer.body, assets)
-    if write_out:
-        report = _write(options, plan, renderer, feed_files, static, cache)
-        cache.last = renderer  # serve re-renders one page from it after a small edit
-    else:
-        report = _consume(chain(render_pages(renderer, plan, 1), feed_files))
+    with _scratch(options.cache) as folder:
+        store = photocache.Store(folder, photos.Recipe(), read_only=not write_out)
+        catalog = photostage.catalog(store, documents, static)
+        now = _aware(options.now, config)
+        site = assemble(config, documents, now, options.drafts, frozenset(static), catalog.images)
+        made = photostage.make(store, site, catalog, static, options.jobs if write_out else 0)
+        static = {rel: path for rel, path in static.items() if rel not in catalog.plans}
+        generated = [urls.output_path(p.url) for p in site.pages] + feeds.paths(config)
+        check_collisions(generated + [f.path for f in made.files], static)
+        assets = Assets(_sizes(static) | made.sizes)
+        renderer = render.Renderer(config, theme, site)
+        salt = _salt(config, theme, options)
+        plan = Plan(site, cache.outputs(options.out), salt, options.out)
+        feed_files = feeds.feeds(config, site, renderer.body, assets)
+        if write_out:
+            made.files += _search_index(config, site, folder, options.fresh_search)
+            report = _write(options, plan, renderer, feed_files, static, made.files, cache)
+            cache.last = renderer  # serve re-renders one page from it after a small edit
+        else:
+            report = _consume(chain(render_pages(renderer, plan, 1), feed_files))
+    report.warnings = [str(w) for w in catalog.warnings]
+    report.photos = made.encoded
     return _finish(report, site, parsed, plan, started)
 
 
@@ -74,17 +95,35 @@ def _write(
     renderer: render.Renderer,
     feed_files: list[OutputFile],
     static: dict[str, Path],
+    made: list[CachedFile],
     cache: Cache,
 ) -> BuildReport:
     """The one writer; not even a stage is made when nothing changed since the last build."""
-    if plan.nothing_new() and write.already_there(options.out, feed_files, static.items()):
-        total = len(plan.pages) + len(feed_files) + len(static)
+    copies = [*static.items(), *((f.path, f.source) for f in made)]
+    if plan.nothing_new() and write.already_there(options.out, feed_files, copies):
+        total = len(plan.pages) + len(feed_files) + len(copies)
         return BuildReport(files=total, unchanged=total)
     # Pages stream from the renderer to the writer: the whole site is never held in memory.
     pages = render_pages(renderer, plan, options.jobs)
-    report = write.write_site(options.out, chain(pages, feed_files), static.items())
+    report = write.write_site(options.out, chain(pages, feed_files, made), static.items())
     cache.keep_outputs(options.out, plan.made())
     return report
+
+
+@contextmanager
+def _scratch(cache: Path | None) -> Iterator[Path]:
+    """Where photo variants and the search index are made: the cache, or without one a
+    folder that lives until the writer has linked their files."""
+    if cache is not None:
+        yield cache
+        return
+    with tempfile.TemporaryDirectory(prefix="khabar-") as folder:
+        yield Path(folder)
+
+
+def _search_index(config: SiteConfig, site: Site, folder: Path, fresh: bool) -> list[CachedFile]:
+    files, _ = search.Store(folder).files(search.records(config, site), fresh)
+    return files
 
 
 def load_site_config(root: Path) -> SiteConfig:
@@ -199,10 +238,9 @@ def _render_chunk(pages: Sequence[Page]) -> list[OutputFile | Problem]:
         return [exc.problems[0]]
 
 
-def _salt(config: SiteConfig, theme: render.Theme, assets: Assets, options: Options) -> str:
-    """What every page depends on besides its own data."""
-    pixels = repr(sorted(assets.pixels.items()))
-    return fingerprint.digest(config.digest, theme.digest, pixels, str(options.drafts))
+def _salt(config: SiteConfig, theme: render.Theme, options: Options) -> str:
+    """What every page depends on besides its own data (photos are in the articles)."""
+    return fingerprint.digest(config.digest, theme.digest, str(options.drafts))
 
 
 def _aware(now: datetime, config: SiteConfig) -> datetime:
@@ -236,10 +274,8 @@ def static_files(config: SiteConfig, theme: render.Theme) -> dict[str, Path]:
     return found
 
 
-def describe(static: dict[str, Path]) -> Assets:
-    sizes = {rel: path.stat().st_size for rel, path in static.items()}
-    pixels = {rel: images.dimensions(path) for rel, path in static.items() if rel.endswith(IMAGES)}
-    return Assets(sizes, {rel: size for rel, size in pixels.items() if size})
+def _sizes(static: dict[str, Path]) -> dict[str, int]:
+    return {rel: path.stat().st_size for rel, path in static.items()}
 
 
 def check_collisions(paths: Sequence[str], static: dict[str, Path]) -> None:

@@ -14,10 +14,13 @@ from generator import fingerprint, i18n, urls
 from generator.config import SiteConfig
 from generator.errors import Collector, Problem, SiteError
 from generator.markup import MD_LINK, ROOT_LINK
-from generator.model import Article, Assets, OutputFile, Page, Site
+from generator.model import Article, Image, OutputFile, Page, Site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(rf'(href|src)="({re.escape(MD_LINK)}|{re.escape(ROOT_LINK)})([^"#]*)')
+PHOTO = re.compile(rf'<img\b[^>]*?\ssrc="{re.escape(ROOT_LINK)}/([^"]+)"[^>]*>')
+ATTRIBUTE = re.compile(r'([a-zA-Z_:][-a-zA-Z0-9_:.]*)="([^"]*)"')
+PICTURES = "_picture.html"  # the theme's macros for photos: `body_photo(image, attrs)`
 
 
 @dataclass(frozen=True)
@@ -59,13 +62,11 @@ class Renderer:
         config: SiteConfig,
         theme: Theme,
         site: Site,
-        assets: Assets,
     ) -> None:
         self.config = config
         self.theme = theme
         self.site = site
         self.env = _environment(theme, config)
-        self.env.filters["pixels"] = lambda path: assets.pixels.get(path.lstrip("/"))
 
     def page(self, page: Page) -> OutputFile:
         template = self.env.get_template(page.template)
@@ -76,7 +77,8 @@ class Renderer:
         return OutputFile(urls.output_path(page.url), html.encode("utf-8"))
 
     def body(self, article: Article, absolute: bool = False) -> Markup:
-        """The article's HTML with internal link placeholders resolved; absolute for feeds."""
+        """The article's HTML with internal link placeholders resolved and its photos as
+        <picture>; for feeds, absolute URLs and the 1200 px JPEG alone."""
         prefix = self.config.base_url.rstrip("/") if absolute else self.config.base_path
 
         def resolve(match: re.Match[str]) -> str:
@@ -85,7 +87,29 @@ class Renderer:
                 target = self.site.urls.get(target, "/")
             return f'{attr}="{prefix}{target}'
 
-        return Markup(PLACEHOLDER.sub(resolve, article.doc.body_html))  # noqa: S704 - ours
+        html = self._photos(article, absolute) if article.photos else article.doc.body_html
+        return Markup(PLACEHOLDER.sub(resolve, html))  # noqa: S704 - ours
+
+    def _photos(self, article: Article, absolute: bool) -> str:
+        known = {image.path: image for image in article.photos}
+        macros = self.env.get_template(PICTURES).module
+
+        def picture(match: re.Match[str]) -> str:
+            image = known.get(match.group(1))
+            if image is None:
+                return match.group(0)  # a file published as it is (a GIF)
+            # The editor's attributes (alt, title, class) stay; their values are HTML already.
+            attrs = {k: Markup(v) for k, v in ATTRIBUTE.findall(match.group(0)) if k != "src"}  # noqa: S704
+            return str(_call(macros, "feed_photo" if absolute else "body_photo", image, attrs))
+
+        return PHOTO.sub(picture, article.doc.body_html)
+
+
+def _call(macros: object, name: str, image: Image, attrs: dict[str, Markup]) -> str:
+    macro = getattr(macros, name, None)
+    if macro is None:
+        raise SiteError([Problem(f"themes/{PICTURES}", 1, f"template error: no macro '{name}'")])
+    return str(macro(image, attrs))
 
 
 def _environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:

@@ -43,6 +43,10 @@ def archives(config: SiteConfig, lang: str) -> str:
     return f"{_prefix(config, lang)}/archive/"
 
 
+def search(config: SiteConfig, lang: str) -> str:
+    return f"{_prefix(config, lang)}/search/"
+
+
 def not_found(config: SiteConfig, lang: str) -> str:
     return f"{_prefix(config, lang)}/404.html"
 
@@ -94,6 +98,8 @@ class Switch:
             return category(config, code, key)
         if kind == "archives":
             return archives(config, code)
+        if kind == "search":
+            return search(config, code)
         if kind == "archive":
             return archive(config, code, key) if key in self.months.get(code, {}) else None
         # A tag belongs to one language: it has no place elsewhere.

@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.model import BuildReport, KeptFile, OutputFile
+from generator.model import BuildReport, CachedFile, KeptFile, OutputFile
 
 STAGE_MARK = ".khabar-"
 _RENAME_EXCHANGE = 2
@@ -21,7 +21,9 @@ _AT_FDCWD = -100
 
 
 def write_site(
-    out: Path, files: Iterable[OutputFile | KeptFile], copies: Iterable[tuple[str, Path]]
+    out: Path,
+    files: Iterable[OutputFile | KeptFile | CachedFile],
+    copies: Iterable[tuple[str, Path]],
 ) -> BuildReport:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -34,6 +36,8 @@ def write_site(
         for file in files:
             if isinstance(file, KeptFile):
                 writer.keep(file.path)
+            elif isinstance(file, CachedFile):
+                writer.link(file.path, file.source)
             else:
                 writer.put(file.path, file.data)
         for rel, source in copies:
@@ -96,6 +100,25 @@ class _Stage:
         assert self.previous is not None
         os.link(self.previous / rel, self._target(rel))
         self.report.unchanged += 1
+
+    def link(self, rel: str, source: Path) -> None:
+        """A file from the build cache, which never changes once made: linked, not copied
+        (the bytes never pass through memory); copied where the cache is on another disk."""
+        target = self._target(rel)
+        old = self.previous / rel if self.previous is not None else None
+        stat = source.stat()
+        try:
+            kept = old is not None and _stamp(old.stat()) == _stamp(stat)
+        except OSError:
+            kept = False
+        try:
+            os.link(old if kept and old is not None else source, target)
+        except OSError:
+            shutil.copy2(source, target)
+        if kept:
+            self.report.unchanged += 1
+        else:
+            self.report.written += 1
 
     def copy(self, rel: str, source: Path) -> None:
         """A static file: unchanged when size and mtime match what the last copy kept."""
