@@ -174,3 +174,4 @@ class BuildReport:
     rendered: int = 0  # pages rendered (the others were kept from the last build)
     warnings: list[str] = field(default_factory=list)  # PATH:LINE: warning: ..., for the CLI
     photos: int = 0  # photos encoded (the others came from the cache)
+    stale_search: bool = False  # the search index is an earlier build's (serve, when busy)

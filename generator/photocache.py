@@ -26,7 +26,7 @@ from PIL import ImageCms, UnidentifiedImageError
 from generator import parallel, photos
 from generator.errors import Problem
 from generator.model import CachedFile
-from generator.photos import Original, Plan, Recipe
+from generator.photos import Original, Plan, Recipe, Variant
 
 ORIENTATION = 0x0112
 UPRIGHT = {
@@ -122,7 +122,7 @@ class Store:
         for made in plans:
             folder = self.folder(made)
             for v in made.variants:
-                found[v.rel] = CachedFile(v.rel, folder / Path(v.rel).name)
+                found[v.rel] = CachedFile(v.rel, folder / cached_name(v))
         return [found[rel] for rel in sorted(found)]
 
     def prune(self, keep: Iterable[Plan]) -> None:
@@ -143,6 +143,11 @@ class Store:
         temporary.write_text(json.dumps(self.memo, sort_keys=True), encoding="utf-8")
         os.replace(temporary, self.memo_path)
         self.memo_changed = False
+
+
+def cached_name(variant: Variant) -> str:
+    """In the cache a variant is named by what it is: equal bytes under two names share it."""
+    return f"{variant.width}.{photos.EXTENSION[variant.kind]}"
 
 
 def _load_memo(path: Path) -> dict[str, list[object]]:
@@ -197,7 +202,7 @@ def encode(path: Path, made: Plan, recipe: Recipe, folder: Path) -> None:
                 current,
                 variant.kind,
                 recipe.quality_of(variant.kind),
-                stage / Path(variant.rel).name,
+                stage / cached_name(variant),
             )
     try:
         os.rename(stage, folder)

@@ -60,6 +60,7 @@ def build(options: Options, write_out: bool = True, cache: Cache | None = None) 
         with closing(Cache(options.cache, read_only=not write_out)) as own:
             return build(options, write_out, own)
     started = time.perf_counter()
+    fresh = options.fresh_search
     config = load_site_config(options.site)
     theme = render.load_theme(config)
     documents, parsed = parse_all(read_sources(config), config, cache, options.jobs)
@@ -79,8 +80,9 @@ def build(options: Options, write_out: bool = True, cache: Cache | None = None) 
         plan = Plan(site, cache.outputs(options.out), salt, options.out)
         feed_files = feeds.feeds(config, site, renderer.body, assets)
         if write_out:
-            made.files += _search_index(config, site, folder, options.fresh_search)
-            report = _write(options, plan, renderer, feed_files, static, made.files, cache)
+            index, current = search.Store(folder).files(search.records(config, site), fresh)
+            report = _write(options, plan, renderer, feed_files, static, made.files + index, cache)
+            report.stale_search = not current
             cache.last = renderer  # serve re-renders one page from it after a small edit
         else:
             report = _consume(chain(render_pages(renderer, plan, 1), feed_files))
@@ -119,11 +121,6 @@ def _scratch(cache: Path | None) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="khabar-") as folder:
         yield Path(folder)
-
-
-def _search_index(config: SiteConfig, site: Site, folder: Path, fresh: bool) -> list[CachedFile]:
-    files, _ = search.Store(folder).files(search.records(config, site), fresh)
-    return files
 
 
 def load_site_config(root: Path) -> SiteConfig:

@@ -186,7 +186,7 @@ class Service:
             messages.append(base64.b64encode(json.dumps(message).encode()) + b",")
         writer = threading.Thread(target=self._send_all, args=(messages,), daemon=True)
         writer.start()
-        answers = []
+        answers: list[dict[str, object]] = []
         while len(answers) < len(messages):
             answer = self._receive()
             if answer is None:
@@ -209,7 +209,7 @@ class Service:
     def _receive(self) -> dict[str, object] | None:
         assert self.process.stdout is not None
         while b"," not in self.buffer:
-            chunk = self.process.stdout.read1(1 << 16)
+            chunk = os.read(self.process.stdout.fileno(), 1 << 16)
             if not chunk:
                 return None
             self.buffer += chunk

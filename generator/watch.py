@@ -23,6 +23,7 @@ from generator.render import PROJECT_ROOT, Renderer
 from generator.sources import CONTENT, read_source
 
 DEBOUNCE = 0.02  # seconds: an editor's save is often several events
+IDLE = 10.0  # seconds without a change before serve brings the search index up to date
 # What other pages show of an article: when only the rest changes, one page is re-rendered.
 LISTED = (
     "title", "date", "category", "slug", "translation_key", "lead", "tags", "author", "image",
@@ -41,14 +42,18 @@ class Session:
         self.changed = threading.Condition()
         self.lock = threading.Lock()
         self.warm = False
+        self.idle: threading.Timer | None = None
 
     def rebuild(self, paths: set[Path]) -> None:
         with self.lock:
             if paths and self.fast(paths):
                 self.notify()
+            self._cancel_reindex()
             try:
                 report = build(self.options, cache=self.cache)
                 self.errors = []
+                if report.stale_search:
+                    self._schedule_reindex()
                 done = (
                     f"{report.parsed} parsed, {report.rendered} rendered, {report.written} written"
                 )
@@ -56,9 +61,32 @@ class Session:
             except SiteError as exc:
                 self.errors = [str(problem) for problem in exc.problems]
                 print("\n".join(self.errors), file=sys.stderr)
-            # Later builds run beside the server's threads: no forking from here on.
-            self.options = replace(self.options, jobs=1)
+            # Later builds run beside the server's threads: no forking from here on; they
+            # reuse the search index, which is made anew once the editor pauses (IDLE).
+            self.options = replace(self.options, jobs=1, fresh_search=False)
             self.warm_up()
+            self.notify()
+
+    def _schedule_reindex(self) -> None:
+        self.idle = threading.Timer(IDLE, self.reindex)
+        self.idle.daemon = True
+        self.idle.start()
+
+    def _cancel_reindex(self) -> None:
+        if self.idle is not None:
+            self.idle.cancel()
+            self.idle = None
+
+    def reindex(self) -> None:
+        """The search index of the site as it is now (Pagefind indexes the whole site anew,
+        seconds for thousands of articles: not on every save)."""
+        with self.lock:
+            self.idle = None
+            try:
+                report = build(replace(self.options, fresh_search=True), cache=self.cache)
+            except SiteError:
+                return  # the last rebuild showed the errors; the next one re-indexes
+            print(f"search index updated in {report.seconds:.2f} s", file=sys.stderr)
             self.notify()
 
     def warm_up(self) -> None:

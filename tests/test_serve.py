@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import NOW, ROOT
+from tests.conftest import NOW, ROOT, Seed
 
 RU = "content/ru/2026/novaya-shkola.md"
 PAGE = "news/education/novaya-shkola/index.html"
@@ -76,11 +76,12 @@ def wait_for(check: Any, seconds: float = 20) -> Any:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
+def served(tmp_path: Path, seed_photos: Seed) -> Iterator[Served]:
     site = tmp_path / "site"
     site.mkdir()
     for part in ("content", "static"):
         shutil.copytree(ROOT / part, site / part)
+    seed_photos(site / ".cache")
     shutil.copy(ROOT / "site.yaml", site / "site.yaml")
     port = _free_port()
     command = [
