@@ -23,10 +23,8 @@ NOW = "2026-11-28T12:00:00+03:00"
 def build(out: Path) -> int:
     """A cold build with a throwaway cache (never SITE/.cache in the repository)."""
     with tempfile.TemporaryDirectory() as cache:
-        return main(
-            ["build", "--site", str(SITE), "--out", str(out), "--cache", cache, "--now", NOW]
-            + ["--jobs", "1"]
-        )
+        args = ["--site", str(SITE), "--out", str(out), "--cache", cache, "--now", NOW]
+        return main(["build", *args, "--jobs", "1"])
 
 
 # Pagefind's index is Pagefind's output (its wasm, its chunk format): tests/test_search.py
