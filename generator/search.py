@@ -121,7 +121,9 @@ def _listing(folder: Path) -> list[CachedFile]:
 
 
 def make_index(found: Sequence[Record], folder: Path) -> None:
-    """Index the records with Pagefind's service and write its files into `folder` whole."""
+    """Index the records with Pagefind's service and keep the files the search page needs in
+    `folder`, which appears whole or not at all. The files come back in Pagefind's answer
+    (GetFiles): when it writes them itself, it may still be writing after it answered."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
@@ -132,18 +134,30 @@ def make_index(found: Sequence[Record], folder: Path) -> None:
                  "file_path": None}
                 for r in found
             )  # fmt: skip
-            service.call({"type": "WriteFiles", "index_id": index, "output_path": str(stage)})
-        _sorted_entry(stage / "pagefind-entry.json")
+            files = service.call({"type": "GetFiles", "index_id": index})["files"]
+        assert isinstance(files, list)
+        for file in files:
+            _keep(stage, str(file["path"]), base64.b64decode(file["content"]))
         os.rename(stage, folder)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _sorted_entry(path: Path) -> None:
+def _keep(stage: Path, name: str, data: bytes) -> None:
+    rel = name.lstrip("/").removeprefix(f"{BUNDLE}/")
+    if not NEEDED.match(rel):
+        return
+    if rel == "pagefind-entry.json":
+        data = _sorted_entry(data)
+    target = stage / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _sorted_entry(data: bytes) -> bytes:
     """Pagefind lists the languages in no fixed order: sorted, equal records give equal bytes."""
-    entry = json.loads(path.read_text(encoding="utf-8"))
-    text = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    path.write_text(text, encoding="utf-8")
+    entry = json.loads(data)
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 class Service:
@@ -169,8 +183,8 @@ class Service:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.process.kill()  # its work is on disk by now; nothing to wait for
-        with self.process:  # closes both pipes and reaps it
+        self.process.kill()  # everything it made is in its answers
+        with self.process:  # closes the pipes and reaps it
             pass
         self.log.close()
 
