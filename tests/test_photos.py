@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import pytest
 from PIL import Image
 
 from bench.photogen import GPS_IFD, Shot, make
@@ -270,3 +273,35 @@ def test_a_gif_is_published_as_it_is(site: SiteDir, tmp_path: Path) -> None:
     assert (site.out / "images" / name).exists()
     html = (site.out / "news/society/a/index.html").read_text(encoding="utf-8")
     assert f'src="/images/{name}"' in html
+
+
+# In Chromium: a phone and a desktop screen take the variants that fit them.
+
+
+@pytest.mark.parametrize(
+    ("width", "scale", "cover"),
+    [(360, 1, 480), (360, 2, 800), (412, 1.75, 800), (1280, 1, 800)],
+)
+def test_the_browser_loads_the_variant_that_fits_the_screen(
+    browser: Any, demo_server: str, width: int, scale: float, cover: int
+) -> None:
+    context = browser.new_context(
+        viewport={"width": width, "height": 800}, device_scale_factor=scale
+    )
+    page = context.new_page()
+    images: list[Any] = []
+    page.on("response", lambda r: images.append(r) if r.request.resource_type == "image" else None)
+    page.goto(demo_server + "/news/education/novaya-shkola/", wait_until="load")
+    chosen = page.evaluate("document.querySelector('.cover img').currentSrc")
+    assert re.search(rf"/images/school-{cover}\.[0-9a-f]{{10}}\.avif$", chosen), chosen
+    loaded = [urlsplit(r.url).path for r in images]
+    assert not any(re.search(r"-(1200|1600)\.", path) for path in loaded), loaded
+    assert "/images/school.jpg" not in loaded
+    spent = sum(len(r.body()) for r in images)
+    assert spent <= 250_000, (spent, loaded)  # the issue's budget for a phone
+    if width < 1000:  # on a phone, photos far down ("read also") wait for the reader
+        page.goto(demo_server + "/news/culture/chistay-monnary-2026/", wait_until="load")
+        script = "[...document.querySelectorAll('.related img')].map(i => i.naturalWidth)"
+        lazy = page.evaluate(script)
+        assert lazy and not any(lazy), lazy
+    context.close()
