@@ -94,7 +94,7 @@ class Store:
         try:
             width, height = upright_size(path)
         except UNREADABLE as exc:
-            return Problem(f"static/{rel}", 1, f"not a photo Pillow can read: {exc}")
+            return unreadable(rel, exc)
         digest = _file_digest(path)
         self.memo[rel] = [*stamp, digest, width, height]
         self.memo_changed = True
@@ -166,6 +166,14 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def unreadable(rel: str, exc: Exception) -> Problem:
+    if isinstance(exc, UnidentifiedImageError):  # its message holds the absolute path
+        message = "not a JPEG, PNG or WebP photo that Pillow can read"
+    else:
+        message = f"this photo cannot be read: {exc}"
+    return Problem(f"static/{rel}", 1, message)
+
+
 def upright_size(path: Path) -> tuple[int, int]:
     """Width and height as the photo is seen: an EXIF rotation by 90 degrees swaps them."""
     with Pil.open(path) as picture:
@@ -182,8 +190,7 @@ def _make_chunk(tasks: Sequence[tuple[Path, Plan]]) -> list[Problem | None]:
             encode(path, made, store.recipe, store.folder(made))
             results.append(None)
         except UNREADABLE as exc:
-            rel = made.original.rel
-            results.append(Problem(f"static/{rel}", 1, f"not a photo Pillow can read: {exc}"))
+            results.append(unreadable(made.original.rel, exc))
     return results
 
 

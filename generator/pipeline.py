@@ -74,6 +74,8 @@ def build(options: Options, write_out: bool = True, cache: Cache | None = None) 
         static = {rel: path for rel, path in static.items() if rel not in catalog.plans}
         generated = [urls.output_path(p.url) for p in site.pages] + feeds.paths(config)
         check_collisions(generated + [f.path for f in made.files], static)
+        if clashes := search.clashes(static):
+            raise SiteError(clashes)
         assets = Assets(_sizes(static) | made.sizes)
         renderer = render.Renderer(config, theme, site)
         salt = _salt(config, theme, options)

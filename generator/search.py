@@ -70,6 +70,15 @@ def _record(config: SiteConfig, article: Article) -> Record:
     return Record(f"{config.base_path}{article.url}", html)
 
 
+def clashes(static: Iterable[str]) -> list[Problem]:
+    """Files under static/ that the search index would overwrite."""
+    return [
+        Problem(f"static/{rel}", 1, f"this file would overwrite the search index ({BUNDLE}/)")
+        for rel in static
+        if rel.startswith(f"{BUNDLE}/")
+    ]
+
+
 def version() -> str:
     return metadata.version("pagefind")
 

@@ -253,7 +253,9 @@ def test_a_missing_or_unreadable_photo_is_an_error(site: SiteDir, run: Run) -> N
     site.article("content/ru/b.md", title="Б", image="images/missing.jpg", image_alt="Нет")
     code, _, err = run("check", "--site", str(site.root), "--now", NOW)
     assert code == 1
-    assert err.startswith("static/images/broken.jpg:1: error: not a photo Pillow can read")
+    assert err.startswith(
+        "static/images/broken.jpg:1: error: not a JPEG, PNG or WebP photo that Pillow can read\n"
+    )
     assert "Traceback" not in err
     (site.root / "static/images/broken.jpg").unlink()
     make(Shot("broken.jpg", 800, 600, 41), site.root / "static/images")
