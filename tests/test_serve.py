@@ -193,3 +193,29 @@ def test_the_browser_reloads_by_itself_and_shows_errors(served: Served, browser:
     served.edit(RU, "category: weather", "category: education")
     page.locator("#khabar-errors").wait_for(state="detached", timeout=20000)
     page.close()
+
+
+def test_search_index_follows_once_the_editor_pauses(served: Served) -> None:
+    """serve indexes at start, then again only after IDLE seconds without a change."""
+    entry = served.out / "pagefind/pagefind-entry.json"
+
+    def indexed() -> int:
+        return int(json.loads(entry.read_bytes())["languages"]["ru"]["page_count"])
+
+    before = indexed()
+    (served.site / "content/ru/2026/novost-dnya.md").write_text(
+        "---\ntitle: Новость дня\ndate: 2026-11-20T10:00:00+03:00\ncategory: society\n---\n\n"
+        "Текст.\n",
+        encoding="utf-8",
+    )
+    page = served.out / "news/society/novost-dnya/index.html"
+    wait_for(page.exists)
+    assert indexed() == before  # the page is there at once; the index waits for a pause
+    started = time.monotonic()
+    wait_for(lambda: indexed() == before + 1, 40)
+    assert time.monotonic() - started > 5
+    wait_for(lambda: "search index updated" in _log(served))
+
+
+def _log(served: Served) -> str:
+    return (served.site.parent / "serve.log").read_text(encoding="utf-8")
