@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Khabar's command line: `python build.py [build|check|new|serve] [options]`."""
+"""Khabar's command line: `python build.py [build|check|new|serve|crosspost|due] [options]`."""
 
 import sys
 

@@ -90,6 +90,26 @@ def _check_images(docs: Sequence[Document], static: frozenset[str], errors: Coll
                 errors.add(doc.source, line, f"no such image: static/{path}")
 
 
+def check_root_links(docs: Iterable[Document], known: set[str], drafts: bool) -> None:
+    """A body's link to a site path ("/files/x.pdf", "/news/x/") must reach a file of the
+    output or the address of an article (even a scheduled one)."""
+    errors = Collector()
+    for doc in docs:
+        if doc.draft and not drafts:
+            continue
+        for link in doc.root_links:
+            if not _reaches(link.target, known):
+                errors.add(doc.source, link.line, f"link to {link.target}: no such page or file")
+    errors.raise_if_any()
+
+
+def _reaches(path: str, known: set[str]) -> bool:
+    rel = path.lstrip("/")
+    if not rel or rel in known:
+        return True
+    return f"{rel.rstrip('/')}/index.html" in known
+
+
 def _tags(config: SiteConfig, live: Sequence[Document]) -> dict[tuple[str, str], Tag]:
     """(lang, tag as written) -> Tag; spellings with one slug share the commonest label."""
     spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -130,8 +150,11 @@ def _articles(
             if other.lang != doc.lang
         )
         doc_tags = tuple(dict.fromkeys(tags[(doc.lang, t)] for t in doc.tags if slugify(t)))
+        links = tuple(sorted({(link.target, doc_urls[link.target]) for link in doc.links}))
         cover, body = photos.for_article(doc, pictures)
-        result[doc.lang].append(Article(doc, doc_urls[doc.source], doc_tags, pairs, cover, body))
+        share = urls.share_image(config, doc, cover)
+        article = Article(doc, doc_urls[doc.source], doc_tags, pairs, links, share, cover, body)
+        result[doc.lang].append(article)
     return {lang: tuple(items) for lang, items in result.items()}
 
 

@@ -1,25 +1,42 @@
-"""The persistent build cache (--cache, default SITE/.cache/): parsed documents by key, and
-what each output page was made of. Deleting it is always safe: the next build is cold.
+"""The persistent build cache (--cache, default SITE/.cache/): parsed documents and their
+bodies by key, and what each output file was made of. Deleting it is always safe.
+
+One SQLite file, one connection per thread and process (serve builds on its own threads,
+parallel workers are forked). A cache that cannot be used is said once on stderr; the build
+then goes on without it, slower but right.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import sqlite3
-from collections.abc import Iterable
-from contextlib import suppress
+import sys
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
+from generator.digests import Seen
 from generator.model import Document
 
+T = TypeVar("T")
+
+FILE = "khabar.sqlite3"
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, doc BLOB NOT NULL,"
+    " body BLOB NOT NULL)",
     "CREATE TABLE IF NOT EXISTS outputs (out TEXT NOT NULL, path TEXT NOT NULL,"
     " fingerprint TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
     " inode INTEGER NOT NULL, PRIMARY KEY (out, path))",
+    "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+    " mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, inode INTEGER NOT NULL,"
+    " digest TEXT NOT NULL, at INTEGER NOT NULL)",
 )
+BATCH = 500
+DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 @dataclass(frozen=True)
@@ -32,100 +49,225 @@ class Made:
     inode: int
 
 
-class Cache:
-    """A memory layer over an optional SQLite file. A cache it cannot read is a cold one."""
+def pack(body: str) -> bytes:
+    return zlib.compress(body.encode("utf-8"), 1)
 
-    def __init__(self, folder: Path | None, read_only: bool = False) -> None:
-        self.last: Any = None  # the last build's renderer, kept in memory by serve
-        self.docs: dict[str, Document] = {}
-        self.made: dict[str, dict[str, Made]] = {}
-        self.db: sqlite3.Connection | None = None
+
+def unpack(data: bytes) -> str:
+    return zlib.decompress(data).decode("utf-8")
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class Cache:
+    def __init__(
+        self, folder: Path | None, read_only: bool = False, notice: Callable[[str], None] = _say
+    ) -> None:
+        self.path = folder / FILE if folder is not None else None
         self.read_only = read_only  # `check` reads the cache but writes nothing, not even it
-        path = folder / "khabar.sqlite3" if folder is not None else None
-        if path is not None and read_only and path.exists():
-            with suppress(sqlite3.Error):
-                # immutable: no lock files touched; a WAL left by a crash is ignored (misses).
-                self.db = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
-        elif path is not None and not read_only:
-            with suppress(sqlite3.Error, OSError):
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(path, isolation_level=None)
-                self.db.execute("PRAGMA journal_mode = WAL")
-                for statement in SCHEMA:
-                    self.db.execute(statement)
+        self.notice = notice
+        self.failed: str | None = None  # why the file is not used, once said
+        self.docs: dict[str, Document] = {}
+        self.bodies: dict[str, bytes] = {}  # bodies the file does not hold (check, failures)
+        self.made: dict[str, dict[str, Made]] = {}
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+
+    # -- connections ------------------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection | None:
+        if self.path is None:
+            return None
+        if getattr(self._local, "pid", None) != os.getpid():  # a new thread or a forked worker
+            self._local.pid, self._local.db = os.getpid(), self._open()
+        db: sqlite3.Connection | None = self._local.db
+        return db
+
+    def _open(self) -> sqlite3.Connection | None:
+        assert self.path is not None
+        if self.read_only:
+            # immutable: no lock files touched; a WAL left by a crash is ignored (misses).
+            uri = f"{self.path.as_uri()}?mode=ro&immutable=1"
+            connect = lambda: self._keep(sqlite3.connect(uri, uri=True))  # noqa: E731
+            return self._guard(connect) if self.path.exists() else None
+        return None if self.failed else self._create_or_renew()
+
+    def _create_or_renew(self) -> sqlite3.Connection | None:
+        assert self.path is not None
+        try:
+            return self._create()
+        except sqlite3.DatabaseError as exc:
+            if exc.sqlite_errorcode not in DAMAGED:
+                self._fail(exc)
+                return None
+        except OSError as exc:
+            self._fail(exc)
+            return None
+        for suffix in ("", "-wal", "-shm"):  # a damaged file is only a cold cache
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        return self._guard(self._create)
+
+    def _create(self) -> sqlite3.Connection:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = self._keep(sqlite3.connect(self.path, isolation_level=None, timeout=30))
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        for statement in SCHEMA:
+            db.execute(statement)
+        return db
+
+    def _keep(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        with self._lock:
+            self._connections.append(db)
+        return db
+
+    def _writable(self) -> sqlite3.Connection | None:
+        """The connection for writing: none for `check` or once a write has failed."""
+        return None if self.read_only or self.failed else self._db()
+
+    def _guard(self, work: Callable[[], T]) -> T | None:
+        """Run one cache operation; a failure is said once and the file is left alone."""
+        try:
+            return work()
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(exc)
+            return None
+
+    def _fail(self, exc: Exception) -> None:
+        if not self.failed:
+            self.failed = f"{type(exc).__name__}: {exc}"
+            self.notice(f"khabar: the build cache {self.path} cannot be used "
+                        f"({self.failed}); going on without it")  # fmt: skip
+
+    # -- documents --------------------------------------------------------------------------
 
     def documents(self, keys: Iterable[str]) -> dict[str, Document]:
+        """The known documents among `keys` (the memory layer first)."""
         wanted = [k for k in keys if k not in self.docs]
-        if wanted and self.db is not None:
-            with suppress(sqlite3.Error):
-                rows = self._rows(wanted)
-                for key, value in rows:
-                    with suppress(Exception):  # an unreadable entry is simply a miss
-                        self.docs[key] = pickle.loads(value)  # noqa: S301 - our own file
+        db = self._db()
+        if wanted and db is not None:
+            rows = self._guard(lambda: list(self._select(db, "key, doc", wanted)))
+            for key, value in rows or ():
+                self.docs[key] = pickle.loads(value)  # noqa: S301 - our own file
         return self.docs
 
-    def _rows(self, wanted: list[str]) -> Iterable[tuple[str, bytes]]:
-        assert self.db is not None
-        if self.read_only:  # no temporary table on a read-only connection: ask in batches
-            for i in range(0, len(wanted), 500):
-                batch = wanted[i : i + 500]
-                marks = ",".join("?" * len(batch))
-                query = f"SELECT key, value FROM documents WHERE key IN ({marks})"  # noqa: S608
-                yield from self.db.execute(query, batch)
-            return
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key TEXT PRIMARY KEY)")
-        self.db.execute("DELETE FROM wanted")
-        self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in wanted))
-        yield from self.db.execute(
-            "SELECT d.key, d.value FROM documents d JOIN wanted w ON w.key = d.key"
-        )
+    def _select(
+        self, db: sqlite3.Connection, columns: str, keys: list[str]
+    ) -> Iterator[tuple[str, bytes]]:
+        for i in range(0, len(keys), BATCH):
+            batch = keys[i : i + BATCH]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT {columns} FROM documents WHERE key IN ({marks})"  # noqa: S608
+            yield from db.execute(query, batch)
 
-    def keep_documents(self, found: dict[str, Document]) -> None:
-        """Remember this build's documents; forget the ones no source gives any more."""
-        new = {k: v for k, v in found.items() if k not in self.docs}
+    def keep_documents(self, found: dict[str, Document], bodies: dict[str, bytes]) -> None:
+        """Remember this build's documents (new ones with their packed bodies); forget the
+        ones no source gives any more."""
         self.docs = dict(found)
-        if self.db is None or self.read_only:
-            return
-        with suppress(sqlite3.Error):
-            self.db.execute("BEGIN")
-            self.db.executemany(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?)",
-                ((k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in new.items()),
+        db = self._writable()
+        if db is None or not self._guard(lambda: self._store(db, found, bodies)):
+            self.bodies.update(bodies)
+
+    def _store(
+        self, db: sqlite3.Connection, found: dict[str, Document], bodies: dict[str, bytes]
+    ) -> bool:
+        rows = ((k, pickle.dumps(found[k], pickle.HIGHEST_PROTOCOL), b) for k, b in bodies.items())
+        db.execute("BEGIN")
+        try:
+            db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", rows)
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS current (key TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM current")
+            db.executemany("INSERT OR IGNORE INTO current VALUES (?)", ((k,) for k in found))
+            db.execute("DELETE FROM documents WHERE key NOT IN (SELECT key FROM current)")
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            db.execute("ROLLBACK")
+            raise
+        return True
+
+    def body(self, key: str) -> str:
+        """A document's body HTML; the document came from this cache or was just parsed."""
+        packed = self.bodies.get(key)
+        db = self._db()
+        if packed is None and db is not None:
+            row = self._guard(
+                lambda: db.execute("SELECT body FROM documents WHERE key = ?", (key,)).fetchone()
             )
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS current (key TEXT PRIMARY KEY)")
-            self.db.execute("DELETE FROM current")
-            self.db.executemany("INSERT OR IGNORE INTO current VALUES (?)", ((k,) for k in found))
-            self.db.execute("DELETE FROM documents WHERE key NOT IN (SELECT key FROM current)")
-            self.db.execute("COMMIT")
+            packed = row[0] if row else None
+        if packed is None:
+            raise LookupError(f"the build cache lost the body of document {key}")
+        return unpack(packed)
+
+    # -- outputs ----------------------------------------------------------------------------
 
     def outputs(self, out: Path) -> dict[str, Made]:
         key = str(out)
         if key not in self.made:
-            self.made[key] = {}
-            if self.db is not None:
-                with suppress(sqlite3.Error):
-                    rows = self.db.execute(
-                        "SELECT path, fingerprint, size, mtime, inode FROM outputs WHERE out = ?",
-                        (key,),
-                    )
-                    self.made[key] = {row[0]: Made(*row[1:]) for row in rows}
+            db = self._db()
+            query = "SELECT path, fingerprint, size, mtime, inode FROM outputs WHERE out = ?"
+            rows = self._guard(lambda: list(db.execute(query, (key,)))) if db else None
+            self.made[key] = {row[0]: Made(*row[1:]) for row in rows or ()}
         return self.made[key]
 
     def keep_outputs(self, out: Path, made: dict[str, Made]) -> None:
         key = str(out)
         self.made[key] = made
-        if self.db is None or self.read_only:
-            return
-        with suppress(sqlite3.Error):
-            self.db.execute("BEGIN")
-            self.db.execute("DELETE FROM outputs WHERE out = ?", (key,))
-            self.db.executemany(
+        db = self._writable()
+        if db is not None:
+            self._guard(lambda: self._store_outputs(db, key, made))
+
+    def _store_outputs(self, db: sqlite3.Connection, key: str, made: dict[str, Made]) -> None:
+        db.execute("BEGIN")
+        try:
+            db.execute("DELETE FROM outputs WHERE out = ?", (key,))
+            db.executemany(
                 "INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
                 ((key, p, m.fingerprint, m.size, m.mtime, m.inode) for p, m in made.items()),
             )
-            self.db.execute("COMMIT")
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            db.execute("ROLLBACK")
+            raise
+
+    # -- file hashes ------------------------------------------------------------------------
+
+    def seen_files(self) -> dict[str, Seen]:
+        db = self._db()
+        query = "SELECT path, size, mtime, ctime, inode, digest, at FROM files"
+        rows = self._guard(lambda: list(db.execute(query))) if db else None
+        return {row[0]: Seen(*row[1:]) for row in rows or ()}
+
+    def keep_seen_files(self, seen: dict[str, Seen]) -> None:
+        db = self._writable()
+        if db is not None:
+            self._guard(lambda: self._store_seen(db, seen))
+
+    def _store_seen(self, db: sqlite3.Connection, seen: dict[str, Seen]) -> None:
+        db.execute("BEGIN")
+        try:
+            db.execute("DELETE FROM files")
+            db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((p, s.size, s.mtime, s.ctime, s.inode, s.digest, s.at) for p, s in seen.items()),
+            )
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            db.execute("ROLLBACK")
+            raise
+
+    def note_output(self, out: Path, path: str, made: Made) -> None:
+        """One file replaced outside a build (serve's fast path): remembered in memory; the
+        next build stores the whole record."""
+        self.outputs(out)[path] = made
 
     def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
+        """Close every connection (SQLite checkpoints its WAL into the file)."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for db in connections:
+            db.close()
+        self._local = threading.local()

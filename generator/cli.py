@@ -1,4 +1,5 @@
-"""`python build.py VERB [options]`: build, check, new, serve (../shared/contract.md)."""
+"""`python build.py VERB [options]`: build, check, new, serve, crosspost, due
+(../shared/contract.md)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.errors import SiteError
 from generator.pipeline import Options, build
 
-VERBS = ("build", "check", "new", "serve")
+VERBS = ("build", "check", "new", "serve", "crosspost", "due")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -57,7 +59,7 @@ def _warn(warnings: Sequence[str]) -> None:
 
 def _build(parsed: argparse.Namespace) -> int:
     opts = options(parsed)
-    report = build(opts)
+    report = build(opts).report
     _warn(report.warnings)
     counts = ", ".join(f"{lang} {n}" for lang, n in report.articles.items())
     print(
@@ -70,7 +72,7 @@ def _build(parsed: argparse.Namespace) -> int:
 
 
 def _check(parsed: argparse.Namespace) -> int:
-    report = build(options(parsed), write_out=False)
+    report = build(options(parsed), write_out=False).report
     _warn(report.warnings)
     counts = ", ".join(f"{lang} {n}" for lang, n in report.articles.items())
     print(f"ok: {report.pages} pages; published articles: {counts}", file=sys.stderr)
@@ -90,6 +92,28 @@ def _serve(parsed: argparse.Namespace) -> int:
     from generator.serve import serve
 
     return serve(options(parsed), parsed.host, parsed.port)
+
+
+def _crosspost(parsed: argparse.Namespace) -> int:
+    from generator.publish.crosspost import crosspost
+
+    return crosspost(options(parsed), Path(parsed.ledger), parsed.dry_run)
+
+
+def _due(parsed: argparse.Namespace) -> int:
+    from generator.pipeline import load_site_config
+    from generator.publish import due
+    from generator.sources import read_sources
+
+    opts = options(parsed)
+    config = load_site_config(opts.site)
+    since, now = (m if m.tzinfo else m.replace(tzinfo=config.tz) for m in (parsed.since, opts.now))
+    if since > now:
+        print(f"build.py due: error: --since {since.isoformat()} is after --now", file=sys.stderr)
+        return 2
+    docs = due.read_headers(config, read_sources(config))
+    found = due.events(config, docs, since, now, opts.drafts)
+    return due.report(config, found, since, now)
 
 
 def _now(text: str) -> datetime:
@@ -127,4 +151,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_serve)
+    _publish_verbs(verbs, common)
     return parser
+
+
+def _publish_verbs(verbs: Any, common: argparse.ArgumentParser) -> None:
+    post = verbs.add_parser("crosspost", parents=[common], help="announce new articles")
+    post.add_argument("--ledger", required=True, help="the JSON record of what was posted")
+    post.add_argument("--dry-run", action="store_true", help="show what would be posted")
+    post.set_defaults(run=_crosspost)
+    due = verbs.add_parser("due", parents=[common], help="what became published or expired")
+    due.add_argument("--since", required=True, type=_now, help="the earlier moment")
+    due.set_defaults(run=_due)

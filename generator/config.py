@@ -19,11 +19,13 @@ DEFAULT_KINDS = ("like", "love", "laugh", "wow", "sad")
 AGE_RATINGS = ("0+", "6+", "12+", "16+", "18+")
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
+TELEGRAM_CHAT_RE = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-?[0-9]+)$")
+VK_OWNER_RE = re.compile(r"^-[0-9]+$")
 
 TOP_KEYS = (
     "title", "description", "district", "base_url", "default_language", "languages",
     "timezone", "theme", "per_page", "feed_items", "age_rating", "year_banner",
-    "categories", "imprint", "telegram", "reactions",
+    "categories", "imprint", "telegram", "reactions", "feed_days", "crosspost",
 )  # fmt: skip
 IMPRINT_KEYS = ("founder", "chief_editor", "email", "phone", "address", "registration")
 
@@ -43,6 +45,15 @@ class Telegram:
 
 
 @dataclass(frozen=True)
+class Crosspost:
+    """Where new articles are announced, per language (../shared/contract.md, Publishing)."""
+
+    telegram: dict[str, str] = field(default_factory=dict)  # lang -> channel id or @name
+    vk: dict[str, str] = field(default_factory=dict)  # lang -> community wall owner id
+    lines: dict[str, int] = field(default_factory=dict)  # "telegram.ru" -> line in site.yaml
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     root: Path
     title: Text
@@ -56,12 +67,14 @@ class SiteConfig:
     theme: str = "default"
     per_page: int = 20
     feed_items: int = 50
+    feed_days: int = 3  # Dzen takes only the last days' items
     age_rating: str = "18+"
     year_banner: Text | None = None
     imprint: dict[str, Text] = field(default_factory=dict)
     telegram: Telegram | None = None
     reactions_endpoint: str = "/api/reactions"
     reactions_kinds: tuple[str, ...] = DEFAULT_KINDS
+    crosspost: Crosspost = field(default_factory=Crosspost)
     digest: str = ""  # hash of site.yaml's bytes, part of every cache key
 
     @property
@@ -140,11 +153,13 @@ def _read(f: Fields, root: Path, raw: bytes) -> SiteConfig:
         theme=f.string("theme", default="default") or "default",
         per_page=f.integer("per_page", 20),
         feed_items=f.integer("feed_items", 50),
+        feed_days=f.integer("feed_days", 3),
         age_rating=_age_rating(f),
         year_banner=f.text("year_banner", codes),
         imprint=_imprint(f, codes),
         telegram=_telegram(f, codes),
         **_reactions(f),  # type: ignore[arg-type]
+        crosspost=_crosspost(f, codes),
         digest=hashlib.sha256(raw).hexdigest(),
     )
     return result
@@ -250,4 +265,44 @@ def _reactions(f: Fields) -> dict[str, object]:
             sub.error("kinds", "'reactions.kinds' must list five different lowercase names")
         else:
             result["reactions_kinds"] = kinds
+    return result
+
+
+def _crosspost(f: Fields, codes: list[str]) -> Crosspost:
+    sub = f.mapping("crosspost")
+    if sub is None:
+        return Crosspost()
+    sub.reject_unknown(["telegram", "vk"])
+    lines: dict[str, int] = {}
+    telegram = _channels(sub, "telegram", codes, lines, TELEGRAM_CHAT_RE)
+    vk = _channels(sub, "vk", codes, lines, VK_OWNER_RE)
+    return Crosspost(telegram, vk, lines)
+
+
+CHANNEL_HINTS = {
+    "telegram": "a channel's @name or a chat id",
+    "vk": 'a community wall id such as "-123456"',
+}
+
+
+def _channels(
+    f: Fields, key: str, codes: list[str], lines: dict[str, int], pattern: re.Pattern[str]
+) -> dict[str, str]:
+    """A language -> channel mapping; not every language needs a channel."""
+    sub = f.mapping(key)
+    if sub is None:
+        return {}
+    sub.reject_unknown(codes)
+    result = {}
+    for lang in codes:
+        value = sub.string(lang)
+        if value is None:
+            continue
+        if not pattern.match(value):
+            fixed = f"-{value}" if key == "vk" else f"@{value}"
+            hint = f" (did you mean '{fixed}'?)" if pattern.match(fixed) else ""
+            sub.error(lang, f"'{sub.name(lang)}' must be {CHANNEL_HINTS[key]}{hint}")
+            continue
+        result[lang] = value
+        lines[f"{key}.{lang}"] = sub.line(lang)
     return result

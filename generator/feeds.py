@@ -1,18 +1,26 @@
-"""RSS per language (Dzen-ready), sitemap.xml with hreflang alternates, robots.txt."""
+"""RSS per language (Dzen-ready), sitemap.xml with hreflang alternates, robots.txt.
+
+The feeds keep to Dzen's rules (dzen.ru/help/ru/website/rss-modify): only the articles of
+the last days (`feed_days`, 3 by default; Dzen asks for two or three), a guid that stays
+when a slug or rubric is edited, the full text in the tags Dzen takes, a cover of at least
+700 px as the enclosure, media:rating.
+"""
 
 from __future__ import annotations
 
 import json
 import mimetypes
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from email.utils import format_datetime
+from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
-from generator import urls
+from generator import dzen, urls
 from generator.config import SiteConfig
-from generator.model import Article, Assets, OutputFile, Site
+from generator.model import Article, Assets, Image, OutputFile, Site
 
 BodyFn = Callable[[Article, bool], Markup]
 NS = (
@@ -20,6 +28,8 @@ NS = (
     'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
     'xmlns:media="http://search.yahoo.com/mrss/"'
 )
+DZEN_MIN_WIDTH = 700  # px: Dzen ignores a narrower cover
+GUID_DATE = "2026"  # the tag: URI's date (RFC 4151); fixed, so that guids never change
 
 
 def paths(config: SiteConfig) -> list[str]:
@@ -28,8 +38,10 @@ def paths(config: SiteConfig) -> list[str]:
     return [*rss, "sitemap.xml", "robots.txt", "reactions-pages.json"]
 
 
-def feeds(config: SiteConfig, site: Site, body: BodyFn, assets: Assets) -> list[OutputFile]:
-    files = [_rss(config, site, lang, body, assets.sizes) for lang in config.lang_codes]
+def feeds(
+    config: SiteConfig, site: Site, body: BodyFn, assets: Assets, now: datetime | None = None
+) -> list[OutputFile]:
+    files = [_rss(config, site, lang, body, assets, now) for lang in config.lang_codes]
     files += [_sitemap(config, site), _robots(config), _page_ids(site)]
     return files
 
@@ -39,10 +51,17 @@ def _abs(config: SiteConfig, path: str) -> str:
     return config.base_url.rstrip("/") + path
 
 
-def _rss(
-    config: SiteConfig, site: Site, lang: str, body: BodyFn, sizes: Mapping[str, int]
-) -> OutputFile:
+def recent(config: SiteConfig, site: Site, lang: str, now: datetime | None) -> list[Article]:
+    """The feed's items: the newest, dated within the last `feed_days` before `now`."""
+    since = now - timedelta(days=config.feed_days) if now else None
     items = site.articles[lang][: config.feed_items]
+    return [a for a in items if since is None or a.doc.date > since]
+
+
+def _rss(
+    config: SiteConfig, site: Site, lang: str, body: BodyFn, assets: Assets, now: datetime | None
+) -> OutputFile:
+    items = recent(config, site, lang, now)
     home = _abs(config, urls.home(config, lang))
     self_url = _abs(config, urls.rss(config, lang))
     built = format_datetime(items[0].doc.date) if items else None
@@ -58,19 +77,19 @@ def _rss(
     ]
     if built:
         head.append(f"<lastBuildDate>{built}</lastBuildDate>")
-    entries = [_item(config, a, body, sizes) for a in items]
+    entries = [_item(config, a, body, assets) for a in items]
     text = "\n".join([*head, *entries, "</channel>", "</rss>", ""])
     return OutputFile(urls.rss(config, lang).lstrip("/"), text.encode("utf-8"))
 
 
-def _item(config: SiteConfig, article: Article, body: BodyFn, sizes: Mapping[str, int]) -> str:
+def _item(config: SiteConfig, article: Article, body: BodyFn, assets: Assets) -> str:
     doc = article.doc
     link = _abs(config, article.url)
     parts = [
         "<item>",
         f"<title>{escape(doc.title)}</title>",
         f"<link>{escape(link)}</link>",
-        f'<guid isPermaLink="true">{escape(link)}</guid>',
+        f'<guid isPermaLink="false">{escape(guid(config, article))}</guid>',
         f"<pubDate>{format_datetime(doc.date)}</pubDate>",
         f"<category>{escape(config.categories[doc.category][doc.lang])}</category>",
     ]
@@ -78,14 +97,29 @@ def _item(config: SiteConfig, article: Article, body: BodyFn, sizes: Mapping[str
         parts.append(f"<author>{escape(doc.author)}</author>")
     if doc.lead:
         parts.append(f"<description>{escape(doc.lead)}</description>")
-    if article.cover and article.cover.share:
-        parts.append(_enclosure(config, article.cover.share.url, sizes))
+    cover = article.cover
+    if cover and cover.share and _wide_enough(cover):
+        parts.append(_enclosure(config, cover.share.url, assets.sizes))
     parts.append('<media:rating scheme="urn:simple">nonadult</media:rating>')
-    parts.append(
-        f"<content:encoded><![CDATA[{_cdata(str(body(article, True)))}]]></content:encoded>"
-    )
+    text = dzen.clean(str(body(article, True)))
+    parts.append(f"<content:encoded><![CDATA[{_cdata(text)}]]></content:encoded>")
     parts.append("</item>")
     return "\n".join(parts)
+
+
+def guid(config: SiteConfig, article: Article) -> str:
+    """A tag: URI from the language and translation key: Dzen and readers know an edited
+    article by it, even when its slug or rubric (and so its URL) changed."""
+    host = urlsplit(config.base_url).hostname or "localhost"
+    key = quote(article.doc.translation_key, safe="/-._~")
+    return f"tag:{host},{GUID_DATE}:{article.doc.lang}/{key}"
+
+
+def _wide_enough(cover: Image) -> bool:
+    """A cover of ours whose shared JPEG (1200 px, or the largest there is) is at least 700 px
+    wide; a cover elsewhere cannot be measured."""
+    width = cover.share.width if cover.share else 0
+    return urls.is_external(cover.path) or width >= DZEN_MIN_WIDTH
 
 
 def _enclosure(config: SiteConfig, image: str, sizes: Mapping[str, int]) -> str:

@@ -1,18 +1,29 @@
 """What each output is made of, as a short hash: the keys of the build cache.
 
-A document is its source file (path and bytes) read under one site.yaml by one version of
-the generator. A page is its template, the theme, the settings and every field and article
-it shows. Equal fingerprints mean equal bytes; when unsure, a fingerprint includes more.
+A document is a pure function of its source file (path and bytes), site.yaml and the
+generator's own code. A page is a pure function of what its template is given: the `Page`
+object (hashed whole, field by field, with every article it holds), the settings, the theme's
+files and the code. Nothing else reaches a template, so equal fingerprints mean equal bytes.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
+import pickle
+import sys
 from collections.abc import Iterable
+from dataclasses import fields
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from generator import __version__
-from generator.model import Article, Page, SourceFile
+from generator.model import Article, Document, SourceFile, SourceRef
+
+PACKAGE = Path(__file__).resolve().parent
+# Libraries whose upgrade can change the bytes we write.
+LIBRARIES = ("markdown", "jinja2", "markupsafe", "babel", "pyyaml", "pillow", "pagefind")
 
 
 def digest(*parts: str) -> str:
@@ -20,35 +31,78 @@ def digest(*parts: str) -> str:
     return hashlib.blake2b(joined, digest_size=16).hexdigest()
 
 
-def document_key(source: SourceFile, config_digest: str) -> str:
-    return digest(__version__, config_digest, source.path, source.digest)
-
-
-def files_digest(folders: Iterable[Path]) -> str:
-    """Every file under the folders, by name and content (the theme, say)."""
+@functools.cache
+def code_digest() -> str:
+    """Every source file of the generator, the Python version and the libraries' versions:
+    a generator upgrade invalidates what it may render differently (not a version string)."""
     h = hashlib.blake2b(digest_size=16)
-    for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            h.update(str(path).encode() + b"\x00" + path.read_bytes() + b"\x00")
+    for path in sorted(PACKAGE.rglob("*.py")):
+        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\x00" + path.read_bytes())
+    h.update(sys.version.encode())
+    for name in LIBRARIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=none".encode())
     return h.hexdigest()
 
 
-def article(item: Article, cache: dict[str, str]) -> str:
-    found = cache.get(item.url)
-    if found is None:
-        doc = item.doc
-        shown = (item.tags, item.translations, item.cover, item.photos)
-        found = digest(doc.source, doc.digest, item.url, repr(shown))
-        cache[item.url] = found
-    return found
+def document_key(source: SourceFile | SourceRef, config_digest: str) -> str:
+    return digest(code_digest(), config_digest, source.path, source.digest)
 
 
-def page(item: Page, salt: str, cache: dict[str, str]) -> str:
-    listed = [item.article] if item.article else []
-    shown = (*listed, *item.articles, *item.pinned, *item.related)
-    fields = (
-        item.kind, item.lang, item.url, item.title, item.template, item.key, item.number,
-        item.total, item.prev_url, item.next_url, item.alternates, item.switch, item.months,
-        len(item.articles), len(item.pinned),
-    )  # fmt: skip
-    return digest(salt, repr(fields), *(article(a, cache) for a in shown))
+def files_digest(folders: Iterable[Path]) -> str:
+    """Every file under the folders, by relative name and content (the theme, say)."""
+    h = hashlib.blake2b(digest_size=16)
+    for number, folder in enumerate(folders):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            name = f"{number}/{path.relative_to(folder).as_posix()}"
+            h.update(name.encode() + b"\x00" + path.read_bytes() + b"\x00")
+    return h.hexdigest()
+
+
+class Pages:
+    """Fingerprints of pages: a hash of the whole Page object under a salt (settings, theme,
+    code). Pickle writes every field of every value, however deep, so nothing a template can
+    reach is left out; articles are hashed once each, however many pages show them, and a
+    document stands for itself by its key (its source, site.yaml and the code)."""
+
+    def __init__(self, salt: str) -> None:
+        self.salt = salt
+        self.articles: dict[int, str] = {}
+        self.keep: list[Article] = []  # ids stay unique while the memo lives
+
+    def __call__(self, page: object) -> str:
+        return digest(self.salt, self._pickled(page).hex())
+
+    def _pickled(self, value: object) -> bytes:
+        buffer = io.BytesIO()
+        _Pickler(buffer, self).dump(value)
+        return buffer.getvalue()
+
+    def article(self, item: Article) -> str:
+        found = self.articles.get(id(item))
+        if found is None:
+            parts = tuple(getattr(item, f.name) for f in fields(item))
+            found = "A" + hashlib.blake2b(self._pickled(parts), digest_size=16).hexdigest()
+            self.articles[id(item)] = found
+            self.keep.append(item)
+        return found
+
+
+class _Pickler(pickle.Pickler):
+    """Without memo ("fast"): equal values give equal bytes whatever objects they share."""
+
+    def __init__(self, buffer: io.BytesIO, pages: Pages) -> None:
+        super().__init__(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        self.fast = True
+        self.pages = pages
+
+    def reducer_override(self, obj: object) -> Any:
+        if type(obj) is Article:
+            return str, (self.pages.article(obj),)
+        if type(obj) is Document:
+            if not obj.key:
+                raise ValueError(f"document {obj.source} has no cache key")
+            return str, (f"D{obj.key}",)
+        return NotImplemented

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import functools
 import http.client
+import ipaddress
 import json
+import os
 import re
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +22,8 @@ EVENTS = "/_khabar/events"
 SCRIPT = "/_khabar/live.js"
 TAG = f'<script src="{SCRIPT}" defer></script>'
 ENDPOINT = re.compile(rb'data-reactions="[^"]*"')
+MAX_BODY = 1 << 20  # what serve forwards to the endpoint; the endpoint sets its own limits
+HOST = re.compile(r"^(?P<name>\[[0-9a-fA-F:.]+\]|[^:\[\]]+)(?::\d{1,5})?$")
 LIVE_JS = b"""(function () {
   "use strict";
   var seen = null, source = new EventSource("/_khabar/events");
@@ -61,6 +66,37 @@ class Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def parse_request(self) -> bool:
+        """Refuse what a local preview must never answer: another site's name in Host (a DNS
+        rebinding page must not read drafts), a body of unknown or absurd length."""
+        if not super().parse_request():
+            return False
+        if self.headers.defects:
+            self.send_error(HTTPStatus.BAD_REQUEST, "malformed header")
+            return False
+        if not local_host(self.headers.get("Host", "")):
+            self.send_error(HTTPStatus.FORBIDDEN, "serve answers only to localhost")
+            return False
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding"):
+            self.send_error(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
+            return False
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            self.send_error(HTTPStatus.BAD_REQUEST, "bad Content-Length")
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # A request line Python reads as HTTP/0.9 would get a bare body: answer with a status.
+        self.request_version = (
+            "HTTP/1.0" if self.request_version == "HTTP/0.9" else (self.request_version)
+        )
+        super().send_error(code, message, explain)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """No folder listings: a folder without index.html is not a page."""
+        self.send_error(HTTPStatus.NOT_FOUND)
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
@@ -160,6 +196,22 @@ class Handler(SimpleHTTPRequestHandler):
                 self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+
+def local_host(value: str) -> bool:
+    """localhost, a name under .localhost, or an address literal (never a name that could
+    be rebound to this machine by someone else's DNS)."""
+    match = HOST.match(value.strip())
+    if not match:
+        return False
+    name = match.group("name").strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 class Server(ThreadingHTTPServer):

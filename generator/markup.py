@@ -33,6 +33,7 @@ RAW_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")(/[^/"][^"]*)"', re.I)  # a site
 class Rendered:
     html: str
     links: tuple[Link, ...]
+    root_links: tuple[Link, ...]
     images: tuple[tuple[str, int], ...]
     headings: tuple[Heading, ...]
     words: int
@@ -43,10 +44,11 @@ class _Targets(Treeprocessor):
 
     source = ""
     links: list[tuple[str, str]]  # (target source path, raw href)
+    roots: list[tuple[str, str]]  # (site path, raw href)
     images: list[tuple[str, str]]  # (path under static/, raw src)
 
     def run(self, root: ET.Element) -> None:
-        self.links, self.images = [], []
+        self.links, self.roots, self.images = [], [], []
         for element in root.iter():
             if element.tag == "a" and element.get("href"):
                 element.set("href", self._href(element.get("href", "")))
@@ -58,6 +60,7 @@ class _Targets(Treeprocessor):
         if parts.scheme or parts.netloc or not parts.path:
             return href
         if parts.path.startswith("/"):
+            self.roots.append((unquote(parts.path), href))
             return ROOT_LINK + href
         if parts.path.endswith(".md"):
             folder = posixpath.dirname(self.source)
@@ -143,6 +146,7 @@ def render(body: str, path: str, first_line: int, errors: Collector) -> Rendered
     return Rendered(
         html=html,
         links=tuple(Link(t, _line_of(raw, lines, first_line)) for t, raw in processor.links),
+        root_links=tuple(Link(p, _line_of(raw, lines, first_line)) for p, raw in processor.roots),
         images=tuple((p, _line_of(raw, lines, first_line)) for p, raw in processor.images),
         headings=tuple(_headings(getattr(md, "toc_tokens", []))),
         words=len(WORD.findall(TAG.sub(" ", html))),

@@ -8,6 +8,16 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
+class SourceRef:
+    """A source file found and hashed; its bytes are read only if it must be parsed."""
+
+    path: str  # relative to the site root, e.g. content/ru/2024/school.md
+    lang: str
+    rel: str  # path under content/<lang>/ without ".md", e.g. 2024/school
+    digest: str
+
+
+@dataclass(frozen=True)
 class SourceFile:
     path: str  # relative to the site root, e.g. content/ru/2024/school.md
     lang: str
@@ -43,7 +53,6 @@ class Document:
     category: str
     slug: str
     translation_key: str
-    body_html: str  # internal links are placeholders until the site resolves them
     lead: str | None = None
     tags: tuple[str, ...] = ()
     author: str | None = None
@@ -53,12 +62,23 @@ class Document:
     draft: bool = False
     pinned: bool = False
     expires: datetime | None = None
-    links: tuple[Link, ...] = ()
+    links: tuple[Link, ...] = ()  # to other articles' Markdown files
+    root_links: tuple[Link, ...] = ()  # to site paths ("/files/x.pdf"): checked, not rewritten
     images: tuple[tuple[str, int], ...] = ()  # (path under static/, line)
     headings: tuple[Heading, ...] = ()
     words: int = 0
     lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line
     digest: str = ""  # the source file's hash: with the path, what the document is made of
+    key: str = ""  # the cache key: source, site.yaml and the generator's code; set on parsing
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A document and its body, kept apart: bodies wait in the cache until their page is
+    rendered, so a large site is never held in memory whole."""
+
+    doc: Document
+    body: str  # HTML; internal links are placeholders until the site resolves them
 
 
 @dataclass(frozen=True)
@@ -97,6 +117,10 @@ class Article:
     url: str
     tags: tuple[Tag, ...]
     translations: tuple[tuple[str, str], ...]  # (lang, url) of published translations
+    links: tuple[tuple[str, str], ...] = ()  # (target source, its URL) of the body's .md links
+    # The absolute URL of the picture shown where the article is shared: og:image, the
+    # Telegram announcement. One place, so that a better variant changes both at once.
+    share_image: str | None = None
     cover: Image | None = None
     photos: tuple[Image, ...] = ()  # the body's photos, by Image.path
 

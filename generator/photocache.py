@@ -18,6 +18,7 @@ import shutil
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from PIL import Image as Pil
@@ -44,8 +45,13 @@ KEEP_UNUSED = 30 * 86400  # seconds an unused entry stays (a draft's photo, a re
 Pil.MAX_IMAGE_PIXELS = 250_000_000
 UNREADABLE = (UnidentifiedImageError, OSError, ValueError, SyntaxError, Pil.DecompressionBombError)
 SRGB = ImageCms.createProfile("sRGB")
+# What encodes the variants: this code and Pillow's (its codecs). Not the whole generator's
+# digest: an unrelated change must not make every photo be encoded again.
 CODE = hashlib.blake2b(
-    Path(__file__).read_bytes() + Path(photos.__file__).read_bytes(), digest_size=16
+    Path(__file__).read_bytes()
+    + Path(photos.__file__).read_bytes()
+    + metadata.version("pillow").encode(),
+    digest_size=16,
 ).hexdigest()
 
 
@@ -109,12 +115,18 @@ class Store:
     def make(self, todo: Sequence[Plan], static: Mapping[str, Path], jobs: int) -> list[Problem]:
         """Encode what the cache lacks, one original per task, on the build's workers."""
         tasks = [(static[p.original.rel], p) for p in todo]
-        problems = []
-        work = parallel.map_chunks(_make_chunk, tasks, jobs, chunk=1, store=self)
-        for result in work:
-            if result is not None:
-                problems.append(result)
-        return problems
+
+        def work(chunk: Sequence[tuple[Path, Plan]]) -> list[Problem | None]:
+            return [self._make_one(path, made) for path, made in chunk]
+
+        return [r for r in parallel.map_chunks(work, tasks, jobs, chunk=1) if r is not None]
+
+    def _make_one(self, path: Path, made: Plan) -> Problem | None:
+        try:
+            encode(path, made, self.recipe, self.folder(made))
+        except UNREADABLE as exc:
+            return unreadable(made.original.rel, exc)
+        return None
 
     def files(self, plans: Iterable[Plan]) -> list[CachedFile]:
         """The variants as output files, linked from the cache by the writer."""
@@ -180,18 +192,6 @@ def upright_size(path: Path) -> tuple[int, int]:
         width, height = picture.size
         turned = picture.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
     return (height, width) if turned else (width, height)
-
-
-def _make_chunk(tasks: Sequence[tuple[Path, Plan]]) -> list[Problem | None]:
-    store: Store = parallel.state()["store"]
-    results: list[Problem | None] = []
-    for path, made in tasks:
-        try:
-            encode(path, made, store.recipe, store.folder(made))
-            results.append(None)
-        except UNREADABLE as exc:
-            results.append(unreadable(made.original.rel, exc))
-    return results
 
 
 def encode(path: Path, made: Plan, recipe: Recipe, folder: Path) -> None:

@@ -64,3 +64,9 @@ def make(
 
 def _images(article: Article) -> list[Image]:
     return [*([article.cover] if article.cover else []), *article.photos]
+
+
+def published(static: dict[str, Path], catalog: Catalog) -> dict[str, Path]:
+    """The static files copied as they are: not the originals of photos articles use (they
+    carry EXIF and GPS; only their variants are published)."""
+    return {rel: path for rel, path in static.items() if rel not in catalog.plans}

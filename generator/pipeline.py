@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain
 from pathlib import Path
 
 from generator import (
@@ -24,9 +22,10 @@ from generator import (
     urls,
     write,
 )
-from generator.assemble import assemble
-from generator.cache import Cache, Made
+from generator.assemble import assemble, check_root_links
+from generator.cache import Cache, Made, pack
 from generator.config import SiteConfig, read_config
+from generator.digests import Digests
 from generator.errors import Collector, Problem, SiteError
 from generator.frontmatter import parse_document
 from generator.model import (
@@ -34,13 +33,17 @@ from generator.model import (
     BuildReport,
     CachedFile,
     Document,
-    KeptFile,
     OutputFile,
     Page,
     Site,
     SourceFile,
+    SourceRef,
 )
-from generator.sources import read_sources
+from generator.publish import buildinfo
+from generator.sources import list_sources, load, static_files
+
+GENERATED = "generated"  # the manifest's mark for files compared by their bytes (feeds)
+CACHED = "cache:"  # the manifest's mark for files linked from the build cache
 
 
 @dataclass(frozen=True)
@@ -54,64 +57,126 @@ class Options:
     fresh_search: bool = True  # serve sets False between its idle re-indexes
 
 
-def build(options: Options, write_out: bool = True, cache: Cache | None = None) -> BuildReport:
-    """Build the site; with write_out=False this is `check`. Raises SiteError on mistakes."""
+class Cancelled(Exception):
+    """A newer edit made this build pointless (serve); the output was left as it was."""
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass
+class Built:
+    """What a build made, for the caller: its report, and for serve the site and the means
+    to render one page of it again."""
+
+    report: BuildReport
+    site: Site
+    renderer: render.Renderer
+    fingerprints: fingerprint.Pages
+    out: Path
+    now: datetime
+
+
+def build(
+    options: Options,
+    cache: Cache | None = None,
+    write_out: bool = True,
+    cancelled: Callable[[], bool] = _never,
+    commit_lock: AbstractContextManager[object] | None = None,
+) -> Built:
+    """Build the site (with write_out=False: `check`). Raises SiteError on mistakes.
+    serve passes `cancelled` (a newer edit arrived) and the lock its own writes take."""
     if cache is None:  # a build of its own: the cache file is closed (and checkpointed) after
         with closing(Cache(options.cache, read_only=not write_out)) as own:
-            return build(options, write_out, own)
+            return build(options, own, write_out, cancelled, commit_lock)
     started = time.perf_counter()
-    fresh = options.fresh_search
     config = load_site_config(options.site)
     theme = render.load_theme(config)
-    documents, parsed = parse_all(read_sources(config), config, cache, options.jobs)
-    static = static_files(config, theme)
+    digests = Digests(cache.seen_files())
+    documents, parsed = parse_all(list_sources(config, digests), config, cache, options.jobs)
+    static = static_files(config.root, theme.static_folders)
     with _scratch(options.cache) as folder:
         store = photocache.Store(folder, photos.Recipe(), read_only=not write_out)
         catalog = photostage.catalog(store, documents, static)
         now = _aware(options.now, config)
         site = assemble(config, documents, now, options.drafts, frozenset(static), catalog.images)
         made = photostage.make(store, site, catalog, static, options.jobs if write_out else 0)
-        static = {rel: path for rel, path in static.items() if rel not in catalog.plans}
-        generated = [urls.output_path(p.url) for p in site.pages] + feeds.paths(config)
-        check_collisions(generated + [f.path for f in made.files], static)
-        if clashes := search.clashes(static):
-            raise SiteError(clashes)
-        assets = Assets(_sizes(static) | made.sizes)
-        renderer = render.Renderer(config, theme, site)
-        salt = _salt(config, theme, options)
-        plan = Plan(site, cache.outputs(options.out), salt, options.out)
-        feed_files = feeds.feeds(config, site, renderer.body, assets)
+        static = photostage.published(static, catalog)  # originals of photos stay out
+        check_outputs(config, site, documents, static, options.drafts, made.files)
+        assets = Assets({rel: path.stat().st_size for rel, path in static.items()} | made.sizes)
+        compiled = None if cache.read_only else options.cache  # `check` writes nothing
+        renderer = render.Renderer(config, theme, assets, cache.body, compiled)
+        prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest))
+        copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
+        built_for = buildinfo.output(config, site, now, theme, documents, static)
+        output = Output(options, cache, site, renderer, prints, copies, now, [built_for])
         if write_out:
-            index, current = search.Store(folder).files(search.records(config, site), fresh)
-            report = _write(options, plan, renderer, feed_files, static, made.files + index, cache)
+            index, current = search.Store(folder).files(
+                config, site, cache.body, options.fresh_search
+            )
+            output.cached = made.files + index
+            report = _publish(output, cancelled, commit_lock or nullcontext())
             report.stale_search = not current
-            cache.last = renderer  # serve re-renders one page from it after a small edit
+            cache.keep_seen_files(digests.seen)
         else:
-            report = _consume(chain(render_pages(renderer, plan, 1), feed_files))
+            report = _check(output)
     report.warnings = [str(w) for w in catalog.warnings]
     report.photos = made.encoded
-    return _finish(report, site, parsed, plan, started)
+    report.parsed, report.seconds = parsed, time.perf_counter() - started
+    return Built(report, site, renderer, prints, options.out, now)
 
 
-def _write(
-    options: Options,
-    plan: Plan,
-    renderer: render.Renderer,
-    feed_files: list[OutputFile],
-    static: dict[str, Path],
-    made: list[CachedFile],
-    cache: Cache,
-) -> BuildReport:
-    """The one writer; not even a stage is made when nothing changed since the last build."""
-    copies = [*static.items(), *((f.path, f.source) for f in made)]
-    if plan.nothing_new() and write.already_there(options.out, feed_files, copies):
-        total = len(plan.pages) + len(feed_files) + len(copies)
-        return BuildReport(files=total, unchanged=total)
-    # Pages stream from the renderer to the writer: the whole site is never held in memory.
-    pages = render_pages(renderer, plan, options.jobs)
-    report = write.write_site(options.out, chain(pages, feed_files, made), static.items())
-    cache.keep_outputs(options.out, plan.made())
-    return report
+def load_site_config(root: Path) -> SiteConfig:
+    """The config; its problems are raised together with the articles' when it is usable."""
+    config, problems = read_config(root)
+    if config is None:
+        raise SiteError(problems)
+    if problems:
+        errors = Collector()
+        errors.extend(problems)
+        try:
+            parse_all(list_sources(config, Digests({})), config, Cache(None), 1)
+        except SiteError as exc:
+            errors.extend(exc.problems)
+        errors.raise_if_any()
+    return config
+
+
+def parse_all(
+    sources: Sequence[SourceRef], config: SiteConfig, cache: Cache, jobs: int
+) -> tuple[list[Document], int]:
+    """Every article, from the cache where its key is known; every file's errors listed.
+    Bodies go to the cache, packed, and are read back only when their page is rendered."""
+    keys = {s.path: fingerprint.document_key(s, config.digest) for s in sources}
+    known = cache.documents(keys.values())
+    missing = [s for s in sources if keys[s.path] not in known]
+    errors = Collector()
+    parsed: dict[str, Document] = {}
+    bodies: dict[str, bytes] = {}
+
+    def work(chunk: Sequence[SourceRef]) -> list[tuple[Document, bytes] | list[Problem]]:
+        return [_parse_one(load(config.root, ref), config) for ref in chunk]
+
+    for result in parallel.map_chunks(work, missing, jobs):
+        if isinstance(result, list):
+            errors.extend(result)
+        else:
+            doc, body = result
+            parsed[doc.source], bodies[doc.key] = doc, body
+    errors.raise_if_any()
+    documents = [parsed.get(s.path) or known[keys[s.path]] for s in sources]
+    cache.keep_documents({d.key: d for d in documents}, bodies)
+    return documents, len(parsed)
+
+
+def _parse_one(source: SourceFile, config: SiteConfig) -> tuple[Document, bytes] | list[Problem]:
+    key = fingerprint.document_key(source, config.digest)  # of the bytes read, not listed
+    try:
+        result = parse_document(source, config, key)
+    except SiteError as exc:
+        return exc.problems
+    return result.doc, pack(result.body)
 
 
 @contextmanager
@@ -125,162 +190,20 @@ def _scratch(cache: Path | None) -> Iterator[Path]:
         yield Path(folder)
 
 
-def load_site_config(root: Path) -> SiteConfig:
-    """The config; its problems are raised together with the articles' when it is usable."""
-    config, problems = read_config(root)
-    if config is None:
-        raise SiteError(problems)
-    if problems:
-        errors = Collector()
-        errors.extend(problems)
-        try:
-            parse_all(read_sources(config), config, Cache(None), 1)
-        except SiteError as exc:
-            errors.extend(exc.problems)
-        errors.raise_if_any()
-    return config
-
-
-def parse_all(
-    sources: Sequence[SourceFile], config: SiteConfig, cache: Cache, jobs: int
-) -> tuple[list[Document], int]:
-    """Every article, from the cache where its key is known; every file's errors listed."""
-    keys = {s.path: fingerprint.document_key(s, config.digest) for s in sources}
-    known = cache.documents(keys.values())
-    missing = [s for s in sources if keys[s.path] not in known]
-    errors = Collector()
-    parsed: dict[str, Document] = {}
-    for result in parallel.map_chunks(_parse_chunk, missing, jobs, config=config):
-        if isinstance(result, Document):
-            parsed[result.source] = result
-        else:
-            errors.extend(result)
-    errors.raise_if_any()
-    documents = [parsed.get(s.path) or known[keys[s.path]] for s in sources]
-    cache.keep_documents({keys[d.source]: d for d in documents})
-    return documents, len(parsed)
-
-
-def _parse_chunk(sources: Sequence[SourceFile]) -> list[Document | list[Problem]]:
-    config = parallel.state()["config"]
-    results: list[Document | list[Problem]] = []
-    for source in sources:
-        try:
-            results.append(parse_document(source, config))
-        except SiteError as exc:
-            results.append(exc.problems)
-    return results
-
-
-class Plan:
-    """Which pages must be rendered: those whose fingerprint differs from what made the file
-    the last build left in the output folder (checked by size, mtime and inode)."""
-
-    def __init__(self, site: Site, previous: dict[str, Made], salt: str, out: Path) -> None:
-        memo: dict[str, str] = {}
-        self.out = out
-        self.rendered = 0
-        self.pages = [
-            (p, urls.output_path(p.url), fingerprint.page(p, salt, memo)) for p in site.pages
-        ]
-        root = str(out)
-        self.kept = {
-            path
-            for _, path, fp in self.pages
-            if _unchanged(f"{root}/{path}", previous.get(path), fp)
-        }
-        self.previous = previous
-
-    def nothing_new(self) -> bool:
-        """Every page as the last build left it, and no page gone."""
-        return len(self.kept) == len(self.pages) == len(self.previous)
-
-    def todo(self) -> list[Page]:
-        return [page for page, path, _ in self.pages if path not in self.kept]
-
-    def made(self) -> dict[str, Made]:
-        result = {}
-        root = str(self.out)
-        for _, path, fp in self.pages:
-            stat = os.stat(f"{root}/{path}")
-            result[path] = Made(fp, stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        return result
-
-
-def _unchanged(path: str, made: Made | None, fp: str) -> bool:
-    if made is None or made.fingerprint != fp:
-        return False
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (made.size, made.mtime, made.inode)
-
-
-def render_pages(
-    renderer: render.Renderer, plan: Plan, jobs: int
-) -> Iterator[OutputFile | KeptFile]:
-    yield from (KeptFile(path) for path in sorted(plan.kept))
-    todo = plan.todo()
-    plan.rendered = len(todo)
-    for result in parallel.map_chunks(_render_chunk, todo, jobs, renderer=renderer):
-        if isinstance(result, Problem):
-            raise SiteError([result])
-        yield result
-
-
-def _render_chunk(pages: Sequence[Page]) -> list[OutputFile | Problem]:
-    renderer: render.Renderer = parallel.state()["renderer"]
-    try:
-        return list(render.render_site(renderer, pages))
-    except SiteError as exc:
-        return [exc.problems[0]]
-
-
-def _salt(config: SiteConfig, theme: render.Theme, options: Options) -> str:
-    """What every page depends on besides its own data (photos are in the articles)."""
-    return fingerprint.digest(config.digest, theme.digest, str(options.drafts))
-
-
-def _aware(now: datetime, config: SiteConfig) -> datetime:
-    return now if now.tzinfo else now.replace(tzinfo=config.tz)
-
-
-def _finish(
-    report: BuildReport, site: Site, parsed: int, plan: Plan, started: float
-) -> BuildReport:
-    report.pages = len(site.pages)
-    report.articles = {lang: len(items) for lang, items in site.articles.items()}
-    report.parsed, report.rendered = parsed, plan.rendered
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _consume(files: Iterable[OutputFile | KeptFile]) -> BuildReport:
-    """`check` renders everything (templates can fail too) and writes nothing."""
-    return BuildReport(files=sum(1 for _ in files))
-
-
-def static_files(config: SiteConfig, theme: render.Theme) -> dict[str, Path]:
-    """Output path -> file: the theme's static/ under assets/, the site's static/ at the root."""
-    found: dict[str, Path] = {}
-    folders = [(folder, "assets/") for folder in theme.static_folders]
-    folders.append((config.root / "static", ""))
-    for folder, prefix in folders:
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-            if path.is_file() and not path.name.startswith("."):
-                found[prefix + path.relative_to(folder).as_posix()] = path
-    return found
-
-
-def _sizes(static: dict[str, Path]) -> dict[str, int]:
-    return {rel: path.stat().st_size for rel, path in static.items()}
-
-
-def check_collisions(paths: Sequence[str], static: dict[str, Path]) -> None:
+def check_outputs(
+    config: SiteConfig,
+    site: Site,
+    documents: Sequence[Document],
+    static: dict[str, Path],
+    drafts: bool,
+    cached: Sequence[CachedFile] = (),
+) -> None:
+    """No two outputs in one place; every link of a body to a site path reaches something."""
     errors = Collector()
     seen: set[str] = set()
-    for path in paths:
+    generated = [*feeds.paths(config), buildinfo.PATH, *(f.path for f in cached)]
+    errors.extend(search.clashes(static))
+    for path in [urls.output_path(p.url) for p in site.pages] + generated:
         if path in seen:
             errors.add("site.yaml", 1, f"two pages would be written to {path}")
         seen.add(path)
@@ -288,3 +211,129 @@ def check_collisions(paths: Sequence[str], static: dict[str, Path]) -> None:
         if rel in seen:
             errors.add(f"static/{rel}", 1, f"this file would overwrite the generated {rel}")
     errors.raise_if_any()
+    articles = {urls.output_path(site.urls[d.source]) for d in documents if drafts or not d.draft}
+    check_root_links(documents, seen | set(static) | articles, drafts)
+
+
+@dataclass
+class Output:
+    """One build's output as planned: every page with its fingerprint, every copied file."""
+
+    options: Options
+    cache: Cache
+    site: Site
+    renderer: render.Renderer
+    fingerprints: fingerprint.Pages
+    static: dict[str, tuple[Path, str]]  # output path -> (source, its hash)
+    now: datetime
+    extra: list[OutputFile]  # made with the site: build.json
+    cached: list[CachedFile] = field(default_factory=list)  # photo variants, search index
+    pages: list[tuple[Page, str, str]] = field(init=False)  # (page, output path, fingerprint)
+
+    def __post_init__(self) -> None:
+        fp = self.fingerprints
+        self.pages = [(p, urls.output_path(p.url), fp(p)) for p in self.site.pages]
+
+    def feeds(self) -> list[OutputFile]:
+        r = self.renderer
+        return [*feeds.feeds(r.config, self.site, r.body, r.assets, self.now), *self.extra]
+
+    def copies(self) -> list[tuple[str, Path, str]]:
+        """(output path, source, what it was made of): a static file by its bytes, a file of
+        the build cache by its place there (its folder is named by what made it)."""
+        found = [(rel, source, f"static:{digest}") for rel, (source, digest) in self.static.items()]
+        for file in self.cached:
+            found.append(
+                (file.path, file.source, f"{CACHED}{file.source.parent.name}/{file.source.name}")
+            )
+        return found
+
+
+def _publish(
+    output: Output, cancelled: Callable[[], bool], commit_lock: AbstractContextManager[object]
+) -> BuildReport:
+    """The one writer gets every file: pages whose fingerprint and file are as the last
+    build left them are kept unread; the rest are rendered, compared and written."""
+    out, cache = output.options.out, output.cache
+    if cancelled():
+        raise Cancelled
+    current = write.scan(out) if out.is_dir() else {}
+    previous = cache.outputs(out)
+    kept = {path for _, path, fp in output.pages if _kept(path, fp, previous, current)}
+    todo = [page for page, path, _ in output.pages if path not in kept]
+    copies = output.copies()
+    fresh = {rel for rel, _, made in copies if not _kept(rel, made, previous, current)}
+    writer = write.Writer(out, current, changes=len(todo) + len(fresh))
+    try:
+        for path in sorted(kept):
+            writer.keep(path)
+        for file in _rendered(output.renderer, todo, output.options.jobs, cancelled):
+            writer.put(file)
+        for file in output.feeds():
+            writer.put(file)
+        for rel, source, made in copies:
+            if rel in fresh:
+                writer.copy(rel, source, link=made.startswith(CACHED))
+            else:
+                writer.keep(rel)
+    except BaseException:
+        writer.abort()
+        raise
+    with commit_lock:
+        if cancelled():
+            writer.abort()
+            raise Cancelled
+        report = writer.commit()
+        cache.keep_outputs(out, _manifest(output, copies, writer.stamps))
+    report.pages, report.rendered = len(output.pages), len(todo)
+    report.articles = {lang: len(items) for lang, items in output.site.articles.items()}
+    return report
+
+
+def _kept(path: str, made: str, previous: dict[str, Made], current: dict[str, write.Stamp]) -> bool:
+    last, now = previous.get(path), current.get(path)
+    if last is None or now is None or last.fingerprint != made:
+        return False
+    return (now.size, now.mtime, now.inode) == (last.size, last.mtime, last.inode)
+
+
+def _manifest(
+    output: Output, copies: list[tuple[str, Path, str]], stamps: dict[str, write.Stamp]
+) -> dict[str, Made]:
+    made = {path: fp for _, path, fp in output.pages}
+    made.update((rel, fp) for rel, _, fp in copies)
+    return {
+        path: Made(made.get(path, GENERATED), s.size, s.mtime, s.inode)
+        for path, s in stamps.items()
+    }
+
+
+def _rendered(
+    renderer: render.Renderer, pages: list[Page], jobs: int, cancelled: Callable[[], bool]
+) -> Iterator[OutputFile]:
+    def work(chunk: Sequence[Page]) -> list[OutputFile | Problem]:
+        try:
+            return list(render.render_site(renderer, chunk))
+        except SiteError as exc:
+            return [exc.problems[0]]
+
+    for result in parallel.map_chunks(work, pages, jobs):
+        if isinstance(result, Problem):
+            raise SiteError([result])
+        if cancelled():
+            raise Cancelled
+        yield result
+
+
+def _check(output: Output) -> BuildReport:
+    """`check` renders every page (templates can fail too) and writes nothing."""
+    pages = [page for page, _, _ in output.pages]
+    count = sum(1 for _ in _rendered(output.renderer, pages, output.options.jobs, _never))
+    count += len(output.feeds())
+    report = BuildReport(files=count, pages=len(pages), rendered=len(pages))
+    report.articles = {lang: len(items) for lang, items in output.site.articles.items()}
+    return report
+
+
+def _aware(now: datetime, config: SiteConfig) -> datetime:
+    return now if now.tzinfo else now.replace(tzinfo=config.tz)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from generator import fingerprint, i18n, urls
 from generator.config import SiteConfig
 from generator.errors import Collector, Problem, SiteError
 from generator.markup import MD_LINK, ROOT_LINK
-from generator.model import Article, Image, OutputFile, Page, Site
+from generator.model import Article, Assets, Image, OutputFile, Page
+from generator.sources import regular_files
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(rf'(href|src)="({re.escape(MD_LINK)}|{re.escape(ROOT_LINK)})([^"#]*)')
@@ -41,6 +45,8 @@ def load_theme(config: SiteConfig) -> Theme:
     if not folders:
         errors.add("site.yaml", 1, f"theme '{config.theme}' not found in themes/")
         errors.raise_if_any()
+    if candidates[0] in folders:  # only regular files of the site's own theme are read
+        regular_files(candidates[0], f"themes/{config.theme}", errors, lambda _: True, ".")
     shown = f"themes/{config.theme}/i18n"
     # A site's own theme may translate differently: its i18n file wins, language by language.
     strings = {
@@ -57,16 +63,22 @@ def _first_with(folders: tuple[Path, ...], rel: str) -> Path:
 
 
 class Renderer:
+    """Pages from what they hold: a page, the settings, the theme; bodies by document key.
+    Nothing else reaches a template, which is what makes page fingerprints sound."""
+
     def __init__(
         self,
         config: SiteConfig,
         theme: Theme,
-        site: Site,
+        assets: Assets,
+        bodies: Callable[[str], str],
+        compiled: Path | None = None,
     ) -> None:
         self.config = config
         self.theme = theme
-        self.site = site
-        self.env = _environment(theme, config)
+        self.assets = assets
+        self.bodies = bodies
+        self.env = _environment(theme, config, compiled)
 
     def page(self, page: Page) -> OutputFile:
         template = self.env.get_template(page.template)
@@ -80,17 +92,20 @@ class Renderer:
         """The article's HTML with internal link placeholders resolved and its photos as
         <picture>; for feeds, absolute URLs and the 1200 px JPEG alone."""
         prefix = self.config.base_url.rstrip("/") if absolute else self.config.base_path
+        links = dict(article.links)
 
         def resolve(match: re.Match[str]) -> str:
             attr, kind, target = match.groups()
             if kind == MD_LINK:
-                target = self.site.urls.get(target, "/")
+                target = links[target]
             return f'{attr}="{prefix}{target}'
 
-        html = self._photos(article, absolute) if article.photos else article.doc.body_html
+        html = self.bodies(article.doc.key)
+        if article.photos:
+            html = self._photos(article, html, absolute)
         return Markup(PLACEHOLDER.sub(resolve, html))  # noqa: S704 - ours
 
-    def _photos(self, article: Article, absolute: bool) -> str:
+    def _photos(self, article: Article, html: str, absolute: bool) -> str:
         known = {image.path: image for image in article.photos}
         macros = self.env.get_template(PICTURES).module
 
@@ -102,7 +117,7 @@ class Renderer:
             attrs = {k: Markup(v) for k, v in ATTRIBUTE.findall(match.group(0)) if k != "src"}  # noqa: S704
             return str(_call(macros, "feed_photo" if absolute else "body_photo", image, attrs))
 
-        return PHOTO.sub(picture, article.doc.body_html)
+        return PHOTO.sub(picture, html)
 
 
 def _call(macros: object, name: str, image: Image, attrs: dict[str, Markup]) -> str:
@@ -112,9 +127,43 @@ def _call(macros: object, name: str, image: Image, attrs: dict[str, Markup]) -> 
     return str(macro(image, attrs))
 
 
-def _environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
+class Compiled(jinja2.BytecodeCache):
+    """Compiled templates, in memory for the process and on disk in the build cache (a folder
+    per generator code digest: the environment's options are code). Jinja checks every entry
+    against its template's source before using it."""
+
+    memory: ClassVar[dict[str, bytes]] = {}
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder / f"templates-{fingerprint.code_digest()}" if folder else None
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.memory.get(bucket.key)
+        if data is None and self.folder is not None:
+            try:
+                data = (self.folder / bucket.key).read_bytes()
+            except OSError:
+                return
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        self.memory[bucket.key] = data
+        if self.folder is not None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                temporary = self.folder / f".{bucket.key}.{os.getpid()}"
+                temporary.write_bytes(data)
+                os.replace(temporary, self.folder / bucket.key)
+            except OSError:
+                return  # a read-only cache (check): the memory layer still serves this run
+
+
+def _environment(theme: Theme, config: SiteConfig, compiled: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f / "templates") for f in theme.folders]),
+        bytecode_cache=Compiled(compiled),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -10,6 +10,7 @@ which no indexed text changed re-indexes nothing, and the writer links the files
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -17,13 +18,13 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html import escape
 from importlib import metadata
 from pathlib import Path
 
-from generator import fingerprint, i18n
+from generator import i18n
 from generator.config import SiteConfig
 from generator.errors import Problem, SiteError
 from generator.model import Article, CachedFile, Site
@@ -43,13 +44,21 @@ class Record:
     html: str
 
 
-def records(config: SiteConfig, site: Site) -> list[Record]:
-    """One small page per published article: what is indexed, and what results show."""
-    found = [_record(config, a) for items in site.articles.values() for a in items]
-    return sorted(found, key=lambda r: r.url)
+Bodies = Callable[[str], str]  # a document's key -> its body's HTML (kept in the cache)
 
 
-def _record(config: SiteConfig, article: Article) -> Record:
+def records(config: SiteConfig, site: Site, bodies: Bodies) -> Iterator[Record]:
+    """One small page per published article: what is indexed, and what results show.
+    Made one at a time: the bodies of a large site are never all in memory."""
+    articles = sorted((a for items in site.articles.values() for a in items), key=_url)
+    return (_record(config, a, bodies(a.doc.key)) for a in articles)
+
+
+def _url(article: Article) -> str:
+    return article.url
+
+
+def _record(config: SiteConfig, article: Article, body: str) -> Record:
     doc = article.doc
     when = doc.date.astimezone(config.tz)
     meta = {
@@ -65,7 +74,7 @@ def _record(config: SiteConfig, article: Article) -> Record:
     html = (
         f'<!doctype html><html lang="{doc.lang}"><head><meta charset="utf-8">'
         f"<title>{escape(doc.title)}</title>{hidden}</head><body><main data-pagefind-body>"
-        f"<h1>{escape(doc.title)}</h1>{lead}{STRIPPED.sub('', doc.body_html)}</main></body></html>"
+        f"<h1>{escape(doc.title)}</h1>{lead}{STRIPPED.sub('', body)}</main></body></html>"
     )
     return Record(f"{config.base_path}{article.url}", html)
 
@@ -89,22 +98,27 @@ class Store:
     def __init__(self, folder: Path) -> None:
         self.root = folder / "search"
 
-    def key(self, found: Sequence[Record]) -> str:
-        parts = (f"{r.url}\x00{r.html}" for r in found)
-        return fingerprint.digest(version(), json.dumps(SETTINGS), *parts)
+    def key(self, found: Iterable[Record]) -> str:
+        h = hashlib.blake2b(f"{version()}\x00{json.dumps(SETTINGS)}".encode(), digest_size=16)
+        for record in found:
+            h.update(f"\x00{record.url}\x00{record.html}".encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
 
-    def files(self, found: Sequence[Record], fresh: bool = True) -> tuple[list[CachedFile], bool]:
+    def files(
+        self, config: SiteConfig, site: Site, bodies: Bodies, fresh: bool = True
+    ) -> tuple[list[CachedFile], bool]:
         """The index's files, made only when no index of these records is kept. With
         fresh=False (serve between its idle re-indexes) the latest index stands in.
         Returns the files and whether they are of exactly these records."""
-        if not found:
+        count = sum(len(items) for items in site.articles.values())
+        if not count:
             return [], True
-        folder = self.root / self.key(found)
+        folder = self.root / self.key(records(config, site, bodies))
         if not folder.is_dir():
             latest = None if fresh else self._latest()
             if latest is not None:
                 return _listing(latest), False
-            make_index(found, folder)
+            make_index(records(config, site, bodies), count, folder)
         os.utime(folder)  # the most recently used are kept
         self._prune()
         return _listing(folder), True
@@ -129,7 +143,7 @@ def _listing(folder: Path) -> list[CachedFile]:
     return found
 
 
-def make_index(found: Sequence[Record], folder: Path) -> None:
+def make_index(found: Iterable[Record], count: int, folder: Path) -> None:
     """Index the records with Pagefind's service and keep the files the search page needs in
     `folder`, which appears whole or not at all. The files come back in Pagefind's answer
     (GetFiles): when it writes them itself, it may still be writing after it answered."""
@@ -139,9 +153,9 @@ def make_index(found: Sequence[Record], folder: Path) -> None:
         with Service() as service:
             index = service.call({"type": "NewIndex", "config": SETTINGS})["index_id"]
             service.call_many(
-                {"type": "AddFile", "index_id": index, "url": r.url, "file_contents": r.html,
-                 "file_path": None}
-                for r in found
+                ({"type": "AddFile", "index_id": index, "url": r.url, "file_contents": r.html,
+                  "file_path": None} for r in found),
+                count,
             )  # fmt: skip
             files = service.call({"type": "GetFiles", "index_id": index})["files"]
         assert isinstance(files, list)
@@ -198,33 +212,33 @@ class Service:
         self.log.close()
 
     def call(self, payload: dict[str, object]) -> dict[str, object]:
-        return self.call_many([payload])[-1]
+        return self.call_many([payload], 1)[-1]
 
-    def call_many(self, payloads: Iterable[dict[str, object]]) -> list[dict[str, object]]:
-        """Requests written by a thread while the answers are read: neither pipe fills up."""
-        messages = []
-        for payload in payloads:
-            self.next_id += 1
-            message = {"message_id": self.next_id, "payload": payload}
-            messages.append(base64.b64encode(json.dumps(message).encode()) + b",")
-        writer = threading.Thread(target=self._send_all, args=(messages,), daemon=True)
+    def call_many(
+        self, payloads: Iterable[dict[str, object]], count: int
+    ) -> list[dict[str, object]]:
+        """`count` requests written by a thread while the answers are read: neither pipe
+        fills up, and the requests are made one at a time (bodies are not all in memory)."""
+        writer = threading.Thread(target=self._send_all, args=(payloads,), daemon=True)
         writer.start()
         answers: list[dict[str, object]] = []
-        while len(answers) < len(messages):
+        while len(answers) < count:
             answer = self._receive()
             if answer is None:
                 break
             answers.append(answer)
         writer.join()
-        if len(answers) < len(messages):
+        if len(answers) < count:
             self._fail("Pagefind stopped before it answered")
         return answers
 
-    def _send_all(self, messages: list[bytes]) -> None:
+    def _send_all(self, payloads: Iterable[dict[str, object]]) -> None:
         assert self.process.stdin is not None
         try:
-            for message in messages:
-                self.process.stdin.write(message)
+            for payload in payloads:
+                self.next_id += 1
+                message = {"message_id": self.next_id, "payload": payload}
+                self.process.stdin.write(base64.b64encode(json.dumps(message).encode()) + b",")
             self.process.stdin.flush()
         except BrokenPipeError:
             pass  # the reader reports what Pagefind said

@@ -1,45 +1,51 @@
 """`build.py serve`: build, serve with live reload, rebuild what a change touches, and answer
-the reactions API at /api/ (a `python -m reactions` process on an embedded SQLite file).
+the readers' endpoint at /api/ (a child process on an embedded SQLite file).
 
-An edit that changes only an article's body re-renders that one page at once (the fast
-path); a full incremental build follows and brings feeds and lists up to date. A build with
+An edit of an article re-renders its own page at once (the fast path); a follow-up build in
+the background brings feeds and lists up to date, and a newer edit cancels it. A build with
 errors prints them and shows them in the browser while the last good site stays served.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
 from generator import livehttp, reactions_proc
 from generator.cache import Cache
 from generator.pipeline import Options
-from generator.watch import Session, watch
+from generator.watch import Session, stderr, watch
 
 
 def serve(options: Options, host: str, port: int) -> int:
+    signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C: the endpoint child too
     cache = Cache(options.cache)
-    session = Session(options, cache)
-    session.rebuild(set())
-    if session.errors and not options.out.is_dir():
+    session = Session(options, cache, stderr)
+    session.start()
+    if session.built is None and not options.out.is_dir():
         return 1
     api = reactions_proc.start(
         options.site, options.cache or options.site / ".cache", f"http://{host}:{port}"
     )
-    server = livehttp.make_server(host, port, options.out, session, api.base if api else None)
-    observer = watch(options, session)
-    print(
-        f"serving {options.out} at http://{host}:{port}/ (Ctrl-C stops)",
-        file=sys.stderr,
-        flush=True,
-    )
     try:
-        server.serve_forever(0.1)
-    except KeyboardInterrupt:
-        pass
+        server = livehttp.make_server(host, port, options.out, session, api.base if api else None)
+        observer = watch(options, session)
+        print(f"serving {options.out} at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr,
+              flush=True)  # fmt: skip
+        try:
+            server.serve_forever(0.1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            observer.stop()
+            server.server_close()
     finally:
-        observer.stop()
-        server.server_close()
         if api:
             api.stop()
         cache.close()
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

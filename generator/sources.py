@@ -1,42 +1,113 @@
-"""Find the articles: content/<lang>/**.md for every language of the site."""
+"""Find what the site is made of: content/<lang>/**.md for every language, and the static
+files of the site and its theme. Only regular files inside the site are ever read: a
+symbolic link is an error naming it (anyone who can commit one could otherwise make CI
+publish the build machine's files)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.config import SiteConfig
+from generator.digests import Digests, hash_bytes
 from generator.errors import Collector
-from generator.model import SourceFile
+from generator.model import SourceFile, SourceRef
 
 CONTENT = "content"
+STATIC = "static"
+
+
+def list_sources(config: SiteConfig, digests: Digests) -> list[SourceRef]:
+    """Every article file, hashed (by its bytes, or known unchanged since last hashed)."""
+    return [
+        SourceRef(f"{CONTENT}/{lang}/{rel}", lang, rel.removesuffix(".md"), digests.of(path))
+        for lang, rel, path in _articles(config)
+    ]
 
 
 def read_sources(config: SiteConfig) -> list[SourceFile]:
+    """Every article file, read (for tools that look at every file anyway: `due`)."""
+    return [
+        _read(path, f"{CONTENT}/{lang}/{rel}", lang, rel) for lang, rel, path in _articles(config)
+    ]
+
+
+def _articles(config: SiteConfig) -> list[tuple[str, str, Path]]:
+    """(language, path under content/<lang>/, file) of every article."""
     errors = Collector()
     content = config.root / CONTENT
     _reject_unknown_languages(content, config, errors)
-    errors.raise_if_any()
-    sources = []
+    found: list[tuple[str, str, Path]] = []
     for lang in config.lang_codes:
-        for rel in _markdown_files(content / lang):
-            path = Path(f"{content}/{lang}/{rel}")
-            sources.append(_read(path, f"{CONTENT}/{lang}/{rel}", lang, rel))
-    return sources
+        names = regular_files(content / lang, f"{CONTENT}/{lang}", errors, _is_article, "._")
+        found += [(lang, name, content / lang / name) for name in names]
+    errors.raise_if_any()
+    return found
 
 
-def _markdown_files(base: Path) -> list[str]:
-    """Paths under base of every .md file, skipping names that start with . or _ (editor
-    swap files, folders kept out on purpose). os.walk: pathlib's rglob is 3x slower here."""
+def load(root: Path, ref: SourceRef) -> SourceFile:
+    """The file's bytes now (with their own hash: the file may have changed since listed)."""
+    return _read(root / ref.path, ref.path, ref.lang, f"{ref.rel}.md")
+
+
+def static_files(root: Path, theme_static: Iterable[Path]) -> dict[str, Path]:
+    """Output path -> file: the theme's static/ under assets/, the site's static/ at the root."""
+    errors = Collector()
+    found: dict[str, Path] = {}
+    folders = [(folder, "assets/", folder.as_posix()) for folder in theme_static]
+    folders.append((root / STATIC, "", STATIC))
+    for folder, prefix, shown in folders:
+        for rel in regular_files(folder, _shown(folder, root, shown), errors, _is_published, "."):
+            found[prefix + rel] = folder / rel
+    errors.raise_if_any()
+    return found
+
+
+def regular_files(
+    base: Path, shown: str, errors: Collector, wanted: Callable[[str], bool], hidden: str
+) -> list[str]:
+    """Sorted paths under base of the wanted files, skipping folders whose names start with
+    one of `hidden` (editor swap files, folders kept out on purpose); every symbolic link is
+    an error. os.walk: pathlib's rglob is 3x slower here."""
+    if base.is_symlink():
+        _link_error(base, shown, errors)
+        return []
     found = []
     for folder, subfolders, files in os.walk(base):
-        subfolders[:] = [d for d in subfolders if not d.startswith((".", "_"))]
         prefix = os.path.relpath(folder, base).replace(os.sep, "/")
+        for name in [*subfolders, *files]:
+            if os.path.islink(os.path.join(folder, name)) and not name.startswith(tuple(hidden)):
+                rel = name if prefix == "." else f"{prefix}/{name}"
+                _link_error(Path(folder, name), f"{shown}/{rel}", errors)
+        subfolders[:] = sorted(
+            d for d in subfolders
+            if not d.startswith(tuple(hidden)) and not os.path.islink(os.path.join(folder, d))
+        )  # fmt: skip
         for name in files:
-            if name.endswith(".md") and not name.startswith((".", "_")):
+            if wanted(name) and not os.path.islink(os.path.join(folder, name)):
                 found.append(name if prefix == "." else f"{prefix}/{name}")
     return sorted(found)
+
+
+def _link_error(path: Path, shown: str, errors: Collector) -> None:
+    target = os.readlink(path)
+    errors.add(
+        shown, 1, f"a symbolic link (to {target}): only regular files inside the site are "
+        "published; put the file itself here"
+    )  # fmt: skip
+
+
+def _is_article(name: str) -> bool:
+    return name.endswith(".md") and not name.startswith((".", "_"))
+
+
+def _is_published(name: str) -> bool:
+    return not name.startswith(".")
+
+
+def _shown(folder: Path, root: Path, default: str) -> str:
+    return folder.relative_to(root).as_posix() if folder.is_relative_to(root) else default
 
 
 def read_source(root: Path, path: Path, lang: str) -> SourceFile:
@@ -52,11 +123,14 @@ def _read(path: Path, shown: str, lang: str, rel: str) -> SourceFile:
         lang=lang,
         rel=rel.removesuffix(".md"),
         data=data,
-        digest=hashlib.sha256(data).hexdigest(),
+        digest=hash_bytes(data),
     )
 
 
 def _reject_unknown_languages(content: Path, config: SiteConfig, errors: Collector) -> None:
+    if content.is_symlink():
+        _link_error(content, CONTENT, errors)
+        return
     if not content.is_dir():
         return
     for child in sorted(content.iterdir()):

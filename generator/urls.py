@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from generator.config import SiteConfig
-from generator.model import Article, Document
+from generator.model import Article, Document, Image
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -63,6 +63,15 @@ def output_path(url: str) -> str:
     """The file that serves a URL: "/news/a/" -> "news/a/index.html"."""
     path = url.lstrip("/")
     return f"{path}index.html" if not path or path.endswith("/") else path
+
+
+def share_image(config: SiteConfig, doc: Document, cover: Image | None = None) -> str | None:
+    """The absolute URL of the article's cover as it is shared (og:image, Telegram): its
+    1200 px JPEG when the photo is published as variants."""
+    if not doc.image or is_external(doc.image):
+        return doc.image
+    path = cover.share.url if cover and cover.share else f"/{doc.image.lstrip('/')}"
+    return f"{config.base_url.rstrip('/')}{path}"
 
 
 def is_external(target: str) -> bool:

@@ -1,12 +1,19 @@
-"""serve's side of the build: one session of builds, fed by file-system events (watchdog)."""
+"""serve's side of the build: an edit's own page at once, the rest in the background.
+
+An editor saves an article: its page is rendered from the last build's site and replaced on
+disk at once (the fast path, through the one writer). A follow-up build then brings lists,
+feeds and everything else up to date in a background thread; a newer save cancels it and
+starts the next, so a save never waits for the previous one's follow-up. Follow-ups reuse
+the search index; it is made anew once nothing has changed for IDLE seconds.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,150 +21,173 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from generator.cache import Cache
+from generator import write
+from generator.assemble import is_live
+from generator.cache import Cache, Made, pack
 from generator.errors import SiteError
+from generator.fingerprint import document_key
 from generator.frontmatter import parse_document
-from generator.model import Document, Page
-from generator.pipeline import Options, build
-from generator.render import PROJECT_ROOT, Renderer
+from generator.model import Document, OutputFile, Page
+from generator.pipeline import Built, Cancelled, Options, build
+from generator.render import PROJECT_ROOT
 from generator.sources import CONTENT, read_source
 
 DEBOUNCE = 0.02  # seconds: an editor's save is often several events
+# The fields that decide where an article is and whether it is published: when one of them
+# changes, its own page cannot be rendered ahead of the full build.
+PLACED = ("lang", "category", "slug", "translation_key", "draft", "tags")
 IDLE = 10.0  # seconds without a change before serve brings the search index up to date
-# What other pages show of an article: when only the rest changes, one page is re-rendered.
-LISTED = (
-    "title", "date", "category", "slug", "translation_key", "lead", "tags", "author", "image",
-    "image_alt", "image_credit", "draft", "pinned", "expires",
-)  # fmt: skip
 
 
 class Session:
-    """Builds one after another; browsers wait on `changed` for the next version."""
+    """The builds of one serve; browsers wait on `changed` for the next version."""
 
-    def __init__(self, options: Options, cache: Cache) -> None:
+    def __init__(self, options: Options, cache: Cache, log: Callable[[str], None]) -> None:
         self.options = options
         self.cache = cache
+        self.log = log
+        self.built: Built | None = None
         self.version = 0
         self.errors: list[str] = []
         self.changed = threading.Condition()
-        self.lock = threading.Lock()
-        self.warm = False
-        self.idle: threading.Timer | None = None
+        self.write_lock = threading.Lock()  # the fast path and a build's commit never overlap
+        self.fast_lock = threading.Lock()
+        self.wake = threading.Condition()
+        self.generation = 0  # bumped by every edit: a build of an older one is cancelled
+        self.dirty = False
+        self.stale_search = False  # the output's search index is an earlier build's
 
-    def rebuild(self, paths: set[Path]) -> None:
-        with self.lock:
-            if paths and self.fast(paths):
+    def start(self) -> None:
+        """The first build (on all cores), then the follow-up thread (single process: forking
+        beside the server's threads is unsafe)."""
+        self._build(self.options, self.generation)
+        self.options = replace(self.options, jobs=1, fresh_search=False)
+        self._warm_up()
+        threading.Thread(target=self._follow_ups, name="khabar-builds", daemon=True).start()
+
+    def edited(self, paths: set[Path]) -> None:
+        with self.wake:
+            self.generation += 1
+        with self.fast_lock:
+            if self._fast(paths):
                 self.notify()
-            self._cancel_reindex()
-            try:
-                report = build(self.options, cache=self.cache)
-                self.errors = []
-                if report.stale_search:
-                    self._schedule_reindex()
-                done = (
-                    f"{report.parsed} parsed, {report.rendered} rendered, {report.written} written"
-                )
-                print(f"rebuilt in {report.seconds:.2f} s: {done}", file=sys.stderr)
-            except SiteError as exc:
-                self.errors = [str(problem) for problem in exc.problems]
-                print("\n".join(self.errors), file=sys.stderr)
-            # Later builds run beside the server's threads: no forking from here on; they
-            # reuse the search index, which is made anew once the editor pauses (IDLE).
-            self.options = replace(self.options, jobs=1, fresh_search=False)
-            self.warm_up()
-            self.notify()
-
-    def _schedule_reindex(self) -> None:
-        self.idle = threading.Timer(IDLE, self.reindex)
-        self.idle.daemon = True
-        self.idle.start()
-
-    def _cancel_reindex(self) -> None:
-        if self.idle is not None:
-            self.idle.cancel()
-            self.idle = None
-
-    def reindex(self) -> None:
-        """The search index of the site as it is now (Pagefind indexes the whole site anew,
-        seconds for thousands of articles: not on every save)."""
-        with self.lock:
-            self.idle = None
-            try:
-                report = build(replace(self.options, fresh_search=True), cache=self.cache)
-            except SiteError:
-                return  # the last rebuild showed the errors; the next one re-indexes
-            print(f"search index updated in {report.seconds:.2f} s", file=sys.stderr)
-            self.notify()
-
-    def warm_up(self) -> None:
-        """The first build ran in worker processes: prepare this one's Markdown and
-        templates now, not on the editor's first save."""
-        renderer: Renderer | None = self.cache.last
-        page = next((p for p in renderer.site.pages if p.article), None) if renderer else None
-        if self.warm or renderer is None or page is None or page.article is None:
-            return
-        self.warm = True
-        source = self.options.site / page.article.doc.source
-        if source.is_file():
-            with contextlib.suppress(SiteError, OSError):
-                parse_document(read_source(self.options.site, source, page.lang), renderer.config)
-                renderer.page(page)
+        with self.wake:
+            self.dirty = True
+            self.wake.notify()
 
     def notify(self) -> None:
         with self.changed:
             self.version += 1
             self.changed.notify_all()
 
-    def fast(self, paths: set[Path]) -> bool:
-        """Re-render the pages of articles whose edit other pages cannot show."""
-        renderer: Renderer | None = self.cache.last
-        if renderer is None or not all(_is_article(p, self.options.site) for p in paths):
+    def _follow_ups(self) -> None:
+        while True:
+            with self.wake:
+                reindex = False
+                while not self.dirty and not reindex:
+                    # Pagefind indexes the whole site anew (seconds for thousands of
+                    # articles): not after every save, but once the editor pauses.
+                    woken = self.wake.wait(IDLE if self.stale_search else None)
+                    reindex = not woken and not self.dirty
+                self.dirty = False
+                generation = self.generation
+            options = replace(self.options, fresh_search=reindex)
+            self._build(options, generation)
+            if reindex and not self.stale_search and self.built:
+                self.log(f"search index updated in {self.built.report.seconds:.2f} s")
+
+    def _build(self, options: Options, generation: int) -> None:
+        def cancelled() -> bool:
+            return self.generation != generation
+
+        try:
+            built = build(options, self.cache, cancelled=cancelled, commit_lock=self.write_lock)
+        except Cancelled:
+            return
+        except SiteError as exc:
+            self.errors = [str(problem) for problem in exc.problems]
+            self.log("\n".join(self.errors))
+            self.notify()
+            return
+        self.built, self.errors = built, []
+        report = built.report
+        self.stale_search = report.stale_search
+        self.log(
+            f"rebuilt in {report.seconds:.2f} s: {report.parsed} parsed, "
+            f"{report.rendered} rendered, {report.written} written, {report.removed} removed"
+        )
+        self.notify()
+
+    def _warm_up(self) -> None:
+        """The first build ran in worker processes: compile this one's templates and make its
+        Markdown engine now, not on the editor's first save."""
+        built = self.built
+        page = next((p for p in built.site.pages if p.article), None) if built else None
+        if built is None or page is None or page.article is None:
+            return
+        source = self.options.site / page.article.doc.source
+        if source.is_file():
+            try:
+                _render_edit(built, self.cache, source, page)
+            except SiteError:
+                return
+
+    def _fast(self, paths: set[Path]) -> bool:
+        """Render and write the pages of edited articles whose place in the site is unchanged."""
+        built = self.built
+        if built is None or self.errors or not all(_is_article(p, self.options) for p in paths):
             return False
-        pages = {p.article.doc.source: p for p in renderer.site.pages if p.article}
-        updates = [_updated(path, self.options.site, renderer, pages) for path in paths]
-        if any(page is None for page in updates):
-            return False
-        for page in updates:
-            assert page is not None
-            _write_one(self.options.out, renderer, page)
+        by_source = {p.article.doc.source: p for p in built.site.pages if p.article}
+        files: list[tuple[OutputFile, str]] = []
+        for path in paths:
+            page = by_source.get(path.relative_to(self.options.site).as_posix())
+            try:
+                made = _render_edit(built, self.cache, path, page) if page else None
+            except (SiteError, OSError):
+                return False  # the follow-up build reports it
+            if made is None:
+                return False
+            files.append(made)
+        with self.write_lock:
+            stamps = write.replace_files(built.out, [file for file, _ in files])
+        for file, fp in files:
+            stamp = stamps[file.path]
+            made_of = Made(fp, stamp.size, stamp.mtime, stamp.inode)
+            self.cache.note_output(built.out, file.path, made_of)
         return True
 
 
-def _is_article(path: Path, site: Path) -> bool:
+def _render_edit(
+    built: Built, cache: Cache, path: Path, page: Page
+) -> tuple[OutputFile, str] | None:
+    """The edited article's page in the last build's site, and its fingerprint; None when the
+    edit moves the article (the follow-up build does that)."""
+    assert page.article is not None
+    site, config = built.site, built.renderer.config
+    source = read_source(config.root, path, page.lang)
+    result = parse_document(source, config, document_key(source, config.digest))
+    doc = result.doc
+    if not _same_place(page.article.doc, doc, site.urls) or not is_live(doc, built.now):
+        return None
+    cache.bodies[doc.key] = pack(result.body)
+    cache.docs[doc.key] = doc
+    links = tuple(sorted({(link.target, site.urls[link.target]) for link in doc.links}))
+    article = replace(page.article, doc=doc, links=links)
+    new = replace(page, article=article, title=doc.title)
+    return built.renderer.page(new), built.fingerprints(new)
+
+
+def _same_place(old: Document, new: Document, known: dict[str, str]) -> bool:
+    same = all(getattr(old, key) == getattr(new, key) for key in PLACED)
+    return same and all(link.target in known for link in new.links)
+
+
+def _is_article(path: Path, options: Options) -> bool:
     try:
-        parts = path.relative_to(site).parts
+        parts = path.relative_to(options.site).parts
     except ValueError:
         return False
     return len(parts) > 2 and parts[0] == CONTENT and path.suffix == ".md" and path.is_file()
-
-
-def _updated(path: Path, site: Path, renderer: Renderer, pages: dict[str, Page]) -> Page | None:
-    lang = path.relative_to(site).parts[1]
-    source = read_source(site, path, lang)
-    page = pages.get(source.path)
-    if page is None or page.article is None:
-        return None
-    try:
-        doc = parse_document(source, renderer.config)
-    except SiteError:
-        return None  # the full build reports it
-    if not _same_listing(page.article.doc, doc):
-        return None
-    return replace(page, article=replace(page.article, doc=doc))
-
-
-def _same_listing(old: Document, new: Document) -> bool:
-    same = all(getattr(old, key) == getattr(new, key) for key in LISTED)
-    targets = [link.target for link in old.links] == [link.target for link in new.links]
-    return same and targets and [i[0] for i in old.images] == [i[0] for i in new.images]
-
-
-def _write_one(out: Path, renderer: Renderer, page: Page) -> None:
-    made = renderer.page(page)
-    target = out / made.path
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(made.data)
-    os.replace(temporary, target)
 
 
 class _Events(FileSystemEventHandler):
@@ -193,7 +223,7 @@ class _Events(FileSystemEventHandler):
     def _flush(self) -> None:
         with self.lock:
             paths, self.pending = self.pending, set()
-        self.session.rebuild(paths)
+        self.session.edited(paths)
 
 
 def watch(options: Options, session: Session) -> BaseObserver:
@@ -210,3 +240,7 @@ def watch(options: Options, session: Session) -> BaseObserver:
     observer.start()
     time.sleep(0.05)
     return observer
+
+
+def stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

@@ -1,160 +1,242 @@
-"""The one writer: builds the new site beside the output folder and swaps it in whole.
+"""The one writer: the only code that touches the output folder.
 
-A failed or killed build leaves the previous output byte for byte as it was. Files whose
-bytes did not change are hard links to the previous ones, so their mtimes stay put.
+Everything new is first written beside the output folder; only once the build has made all
+of it does the output change. Two ways, chosen by how much changes:
+
+- **swap**: a whole new tree (unchanged files hard-linked from the old one) exchanged with
+  the old in one step (Linux renameat2), for a first build or a large change;
+- **patch**: just the changed files, moved into place by a journal of renames; a build killed
+  while applying it is completed by the next one. An edit of one article touches a few dozen
+  files of thousands: linking the rest anew would cost more than rendering the change.
+
+Files whose bytes did not change are not touched, so their mtimes and inodes stay put.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import json
 import os
 import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.model import BuildReport, CachedFile, KeptFile, OutputFile
+from generator.model import BuildReport, OutputFile
 
 STAGE_MARK = ".khabar-"
+JOURNAL = ".khabar-journal.json"
+SWAP_SHARE = 0.2  # above this share of changed files a build swaps a whole new tree in,
+SWAP_MIN = 100  # ... if they are more than this many
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def write_site(
-    out: Path,
-    files: Iterable[OutputFile | KeptFile | CachedFile],
-    copies: Iterable[tuple[str, Path]],
-) -> BuildReport:
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_stages(out)
-    stage = out.parent / f".{out.name}{STAGE_MARK}new-{os.getpid()}"
-    stage.mkdir()
-    report = BuildReport()
-    try:
-        writer = _Stage(stage, out if out.is_dir() else None, report)
-        for file in files:
-            if isinstance(file, KeptFile):
-                writer.keep(file.path)
-            elif isinstance(file, CachedFile):
-                writer.link(file.path, file.source)
-            else:
-                writer.put(file.path, file.data)
-        for rel, source in copies:
-            writer.copy(rel, source)
-        report.removed = _count_removed(out, writer.paths)
-        if report.written or report.removed or not out.is_dir():
-            _swap(stage, out)  # else nothing changed: the old folder stays, untouched
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)  # after a swap: the previous site
-    return report
+@dataclass(frozen=True)
+class Stamp:
+    """What a file in the output looks like on disk: a change by anyone else shows here."""
+
+    size: int
+    mtime: int
+    inode: int
 
 
-def already_there(out: Path, files: list[OutputFile], copies: Iterable[tuple[str, Path]]) -> bool:
-    """True when the output already holds exactly these bytes: then nothing is written at all
-    (the caller knows the pages are unchanged). Static files compare by size and mtime."""
-    if not all(_same(out / f.path, f.data) for f in files):
-        return False
-    try:
-        return all(_stamp((out / rel).stat()) == _stamp(src.stat()) for rel, src in copies)
-    except OSError:
-        return False
+def stamp_of(stat: os.stat_result) -> Stamp:
+    return Stamp(stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
-def remove_stale_stages(out: Path) -> None:
-    """Left by a build that was killed: never part of the output, always safe to delete."""
-    for stale in out.parent.glob(f".{out.name}{STAGE_MARK}*"):
-        shutil.rmtree(stale, ignore_errors=True)
+def scan(out: Path) -> dict[str, Stamp]:
+    """Every file of the output folder with its stamp; nothing when there is none."""
+    found: dict[str, Stamp] = {}
+    folders = [(str(out), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    found[prefix + entry.name] = stamp_of(entry.stat(follow_symlinks=False))
+    return found
 
 
-class _Stage:
-    def __init__(self, root: Path, previous: Path | None, report: BuildReport) -> None:
-        self.root = root
-        self.previous = previous
-        self.report = report
-        self.paths: set[str] = set()
-        self.folders: set[Path] = {root}
+def recover(out: Path) -> None:
+    """Before writing: complete a switch-over a killed build journaled, and drop the stages
+    of builds killed before theirs (never part of the output, always safe to delete)."""
+    for stage in sorted(out.parent.glob(f".{out.name}{STAGE_MARK}*")):
+        journal = stage / JOURNAL
+        if journal.is_file():
+            _apply(out, stage, json.loads(journal.read_text(encoding="utf-8")))
+        shutil.rmtree(stage, ignore_errors=True)
 
-    def _target(self, rel: str) -> Path:
-        if rel in self.paths or rel.startswith("/") or ".." in rel.split("/"):
+
+@dataclass
+class Writer:
+    """Collects the new output beside `out`, then switches `out` over in `commit`."""
+
+    out: Path
+    current: dict[str, Stamp]  # the output as it is now (scan)
+    changes: int  # how many files the caller expects to write: decides swap or patch
+    partial: bool = False  # only the files given change; nothing else is removed (serve)
+    report: BuildReport = field(default_factory=BuildReport)
+    stamps: dict[str, Stamp] = field(default_factory=dict)  # the new output's files
+    written: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.out = self.out.resolve()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        recover(self.out)
+        large = self.changes > max(SWAP_MIN, SWAP_SHARE * len(self.current))
+        self.swap = not self.partial and (not self.out.is_dir() or large)
+        kind = "new" if self.swap else "patch"
+        self.stage = self.out.parent / f".{self.out.name}{STAGE_MARK}{kind}-{os.getpid()}"
+        self.folders: set[Path] = set()  # made in the stage; the stage itself on first use
+
+    def put(self, file: OutputFile) -> None:
+        """New bytes for a file: written only if the output does not hold them already."""
+        if self._has(file.path, file.data):
+            return self.keep(file.path)
+        target = self._target(file.path)
+        target.write_bytes(file.data)
+        self._written(file.path, target)
+
+    def keep(self, rel: str) -> None:
+        """A file the output already holds as it must be."""
+        self._claim(rel)
+        self.stamps[rel] = self.current[rel]
+        self.report.unchanged += 1
+        if self.swap:
+            os.link(self.out / rel, self._target(rel, claimed=True))
+
+    def copy(self, rel: str, source: Path, link: bool = False) -> None:
+        """A file copied as it is (a static file); with `link`, a file of the build cache,
+        which never changes once made (a photo variant, the search index): hard-linked, so
+        its bytes never pass through memory, and copied only where the cache is on another
+        file system."""
+        target = self._target(rel)
+        try:
+            if not link:
+                raise OSError  # a static file may be edited in place: a copy of its own
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+        self._written(rel, target)
+
+    def commit(self) -> BuildReport:
+        """Switch the output over to what was put, kept and copied; drop every other file."""
+        removed = [] if self.partial else sorted(set(self.current) - set(self.stamps))
+        self.report.removed = len(removed)
+        try:
+            if self.swap and (self.written or removed or not self.out.is_dir()):
+                self._ensure_stage()  # an empty site still gets its folder
+                _swap(self.stage, self.out)
+            elif not self.swap and (self.written or removed):
+                self._ensure_stage()
+                ops = {"put": self.written, "remove": removed}
+                _write_journal(self.stage, ops)
+                _apply(self.out, self.stage, ops)
+        finally:
+            self.abort()
+        return self.report
+
+    def abort(self) -> None:
+        """Forget the stage (after a swap: the previous output)."""
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+    def _has(self, rel: str, data: bytes) -> bool:
+        if rel not in self.current or self.current[rel].size != len(data):
+            return False
+        try:
+            return (self.out / rel).read_bytes() == data
+        except OSError:
+            return False
+
+    def _claim(self, rel: str) -> None:
+        if rel in self.stamps or rel.startswith("/") or ".." in rel.split("/"):
             raise ValueError(f"output path {rel!r} is taken or leaves the output folder")
-        self.paths.add(rel)
-        target = self.root / rel
+        self.report.files += 1
+
+    def _target(self, rel: str, claimed: bool = False) -> Path:
+        if not claimed:
+            self._claim(rel)
+        target = self.stage / rel
+        self._ensure_stage()
         if target.parent not in self.folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(target.parent)
-        self.report.files += 1
         return target
 
-    def put(self, rel: str, data: bytes) -> None:
-        target = self._target(rel)
-        if self.previous is not None and _same(self.previous / rel, data):
-            os.link(self.previous / rel, target)
-            self.report.unchanged += 1
-        else:
-            target.write_bytes(data)
-            self.report.written += 1
+    def _ensure_stage(self) -> None:
+        if not self.folders:
+            self.stage.mkdir()
+            self.folders.add(self.stage)
 
-    def keep(self, rel: str) -> None:
-        """A file the build knows to be unchanged: link it without reading it."""
-        assert self.previous is not None
-        os.link(self.previous / rel, self._target(rel))
-        self.report.unchanged += 1
-
-    def link(self, rel: str, source: Path) -> None:
-        """A file from the build cache, which never changes once made: linked, not copied
-        (the bytes never pass through memory); copied where the cache is on another disk."""
-        target = self._target(rel)
-        old = self.previous / rel if self.previous is not None else None
-        stat = source.stat()
-        try:
-            kept = old is not None and _stamp(old.stat()) == _stamp(stat)
-        except OSError:
-            kept = False
-        try:
-            os.link(old if kept and old is not None else source, target)
-        except OSError:
-            shutil.copy2(source, target)
-        if kept:
-            self.report.unchanged += 1
-        else:
-            self.report.written += 1
-
-    def copy(self, rel: str, source: Path) -> None:
-        """A static file: unchanged when size and mtime match what the last copy kept."""
-        target = self._target(rel)
-        old = self.previous / rel if self.previous is not None else None
-        stat = source.stat()
-        try:
-            kept = old is not None and _stamp(old.stat()) == _stamp(stat)
-        except OSError:
-            kept = False
-        if kept and old is not None:
-            os.link(old, target)
-            self.report.unchanged += 1
-        else:
-            shutil.copy2(source, target)
-            self.report.written += 1
+    def _written(self, rel: str, target: Path) -> None:
+        self.stamps[rel] = stamp_of(target.stat())
+        self.written.append(rel)
+        self.report.written += 1
 
 
-def _stamp(stat: os.stat_result) -> tuple[int, int]:
-    return stat.st_size, stat.st_mtime_ns
+def write_all(out: Path, files: Iterable[OutputFile]) -> BuildReport:
+    """A whole output of known files (tests, small tools)."""
+    return _write(Writer(out, scan(out) if out.is_dir() else {}, changes=1 << 30), files)
 
 
-def _same(path: Path, data: bytes) -> bool:
+def replace_files(out: Path, files: list[OutputFile]) -> dict[str, Stamp]:
+    """Just these files, each replaced whole, nothing else touched (serve's first answer to
+    an edit). Returns their new stamps."""
+    current = {f.path: stamp_of((out / f.path).stat()) for f in files if (out / f.path).is_file()}
+    writer = Writer(out, current, changes=len(files), partial=True)
+    _write(writer, files)
+    return writer.stamps
+
+
+def _write(writer: Writer, files: Iterable[OutputFile]) -> BuildReport:
     try:
-        if path.stat().st_size != len(data):
-            return False
-        return path.read_bytes() == data
-    except OSError:
-        return False
+        for file in files:
+            writer.put(file)
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.commit()
 
 
-def _count_removed(out: Path, kept: set[str]) -> int:
-    if not out.is_dir():
-        return 0
-    found = (p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    return sum(1 for rel in found if rel not in kept)
+def _write_journal(stage: Path, ops: dict[str, list[str]]) -> None:
+    temporary = stage / f"{JOURNAL}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(ops, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, stage / JOURNAL)  # from here on the switch-over completes
+
+
+def _apply(out: Path, stage: Path, ops: dict[str, list[str]]) -> None:
+    """Removals first (a file may give way to a folder of the same name), then the moves.
+    Every step may already have been done by a killed build: each is idempotent."""
+    for rel in ops["remove"]:
+        target = out / rel
+        if target.is_file() or target.is_symlink():
+            target.unlink()
+            _prune(target.parent, out)
+    for rel in ops["put"]:
+        source = stage / rel
+        if source.exists():
+            target = out / rel
+            if target.is_dir():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+
+
+def _prune(folder: Path, out: Path) -> None:
+    """Remove folders left empty, up to the output folder itself."""
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _swap(stage: Path, out: Path) -> None:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import subprocess
+import tempfile
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -51,6 +54,43 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
     report = outcome.get_result()  # type: ignore[attr-defined]
     if _require_all() and report.skipped:
         report.outcome = "failed"
+
+
+# Where the suite may write inside the repository: tools' own caches, the test artifacts.
+ALLOWED = {".venv", "node_modules", ".git", "test-artifacts", ".pytest_cache", ".mypy_cache",
+           ".ruff_cache", "__pycache__", "bench", ".import_linter_cache"}  # fmt: skip
+# Hypothesis keeps a folder of its own in the working directory unless told otherwise.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="khabar-hypothesis-"))
+
+
+def _files_written_since(start: int) -> list[str]:
+    found = []
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if d not in ALLOWED]
+        found += [
+            os.path.relpath(os.path.join(folder, name), ROOT)
+            for name in files
+            if os.lstat(os.path.join(folder, name)).st_mtime_ns >= start
+        ]
+    if not found:
+        return []
+    # Files the suite may not write: untracked or ignored ones (tracked ones are the code).
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "-z", "--", *found],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    return sorted(name for name in listed.split("\0") if name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_stays_clean() -> Iterator[None]:
+    """Tests build into temporary folders with temporary caches, never into the repository."""
+    start = time.time_ns()
+    yield
+    written = _files_written_since(start)
+    assert not written, f"the test suite wrote into the repository: {written[:10]}"
 
 
 class SiteDir:

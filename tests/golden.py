@@ -21,8 +21,8 @@ NOW = "2026-11-28T12:00:00+03:00"
 
 
 def build(out: Path) -> int:
-    """A cold build with a throwaway cache (never SITE/.cache in the repository)."""
-    with tempfile.TemporaryDirectory() as cache:
+    """Always from a new, empty cache: the expected output is never made from stale parts."""
+    with tempfile.TemporaryDirectory(prefix="khabar-golden-") as cache:
         args = ["--site", str(SITE), "--out", str(out), "--cache", cache, "--now", NOW]
         return main(["build", *args, "--jobs", "1"])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from pathlib import Path
 
 from tests.golden import EXPECTED, UNCOMPARED, build
@@ -11,10 +12,18 @@ from tests.golden import EXPECTED, UNCOMPARED, build
 
 def tree(folder: Path) -> dict[str, bytes]:
     return {
-        rel: p.read_bytes()
+        rel: _stable(rel, p.read_bytes())
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not (rel := p.relative_to(folder).as_posix()).startswith(UNCOMPARED)
     }
+
+
+def _stable(path: str, data: bytes) -> bytes:
+    """build.json's digest of the inputs covers the generator's code, which every change
+    of the code changes; the rest of the file is compared as it is."""
+    if path == "build.json":
+        return re.sub(rb'"inputs": "[0-9a-f]+"', b'"inputs": "(digest)"', data)
+    return data
 
 
 def test_golden_site_matches_expected(tmp_path: Path) -> None:

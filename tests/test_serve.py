@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -75,38 +76,46 @@ def wait_for(check: Any, seconds: float = 20) -> Any:
     raise AssertionError("timed out")
 
 
-@pytest.fixture
-def served(tmp_path: Path, seed_photos: Seed) -> Iterator[Served]:
+@contextlib.contextmanager
+def running(tmp_path: Path, seed: Seed) -> Iterator[Served]:
+    """The demo newsroom copied to tmp_path and served by `build.py serve` in a process
+    (with the demo's photo variants already in its cache)."""
     site = tmp_path / "site"
     site.mkdir()
     for part in ("content", "static"):
         shutil.copytree(ROOT / part, site / part)
+    seed(site / ".cache")
     seed_photos(site / ".cache")
     shutil.copy(ROOT / "site.yaml", site / "site.yaml")
     port = _free_port()
-    command = [
-        sys.executable,
-        str(ROOT / "build.py"),
-        "serve",
-        "--site",
-        str(site),
-        "--port",
-        str(port),
-        "--now",
-        NOW,
-    ]
+    command = [sys.executable, str(ROOT / "build.py"), "serve", "--site", str(site)]
+    command += ["--port", str(port), "--now", NOW]
     log = open(tmp_path / "serve.log", "w+", encoding="utf-8")  # noqa: SIM115
     process = subprocess.Popen(command, stderr=log, text=True, start_new_session=True)
     server = Served(site, port, process)
     try:
-        wait_for(lambda: _up(server), 60)
+        wait_for(lambda: _up(server), 120)
         yield server
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # a test may have stopped it already
+            os.killpg(process.pid, signal.SIGTERM)
         process.wait(20)
         log.seek(0)
         server.log = log.read()  # type: ignore[attr-defined]
         log.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path, seed_photos: Seed) -> Iterator[Served]:
+    with running(tmp_path, seed_photos) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def served_once(tmp_path_factory: pytest.TempPathFactory, seed_photos: Seed) -> Iterator[Served]:
+    """One server for the tests that only read."""
+    with running(tmp_path_factory.mktemp("serve"), seed_photos) as server:
+        yield server
 
 
 def _up(server: Served) -> bool:
@@ -116,7 +125,8 @@ def _up(server: Served) -> bool:
         return False
 
 
-def test_serves_with_live_reload_only_on_the_wire(served: Served) -> None:
+def test_serves_with_live_reload_only_on_the_wire(served_once: Served) -> None:
+    served = served_once
     status, html = served.get("/")
     assert status == 200 and '<script src="/_khabar/live.js" defer></script>' in html
     assert "_khabar" not in (served.out / "index.html").read_text(encoding="utf-8")
@@ -135,7 +145,8 @@ def test_an_edit_updates_the_page_and_tells_the_browser(served: Served) -> None:
     wait_for(
         lambda: "торжественно открыли" in (served.out / "index.html").read_text(encoding="utf-8")
     )
-    wait_for(lambda: "торжественно открыли" in (served.out / "rss.xml").read_text(encoding="utf-8"))
+    rubric = served.out / "news/education/index.html"
+    wait_for(lambda: "торжественно открыли" in rubric.read_text(encoding="utf-8"))
 
 
 def test_a_mistake_is_shown_while_the_last_good_site_stays(served: Served) -> None:
@@ -193,6 +204,99 @@ def test_the_browser_reloads_by_itself_and_shows_errors(served: Served, browser:
     served.edit(RU, "category: weather", "category: education")
     page.locator("#khabar-errors").wait_for(state="detached", timeout=20000)
     page.close()
+
+
+def raw(served: Served, request: bytes) -> str:
+    """Send raw bytes; the status line of the answer (never a dropped connection)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n",  # a DNS rebinding page
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1.nip.io:8000\r\n\r\n",
+        b"GET / HTTP/1.1\r\n\r\n",  # no Host at all
+        b"GET /news/ HTTP/1.1\r\nHost: localhost\r\n\r\n",  # a folder without index.html
+        b"GET /../../../etc/passwd HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        b"GET /%00 HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        b"POST /api/reactions HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\n",
+        b"POST /api/reactions HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999999\r\n\r\n",
+        b"POST /api/reactions HTTP/1.1\r\nHost: localhost\r\nContent-Length: x\r\n\r\n",
+        b"POST /api/reactions HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: localhost\r\nBad header line\r\n\r\n",
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+    ],
+)
+def test_every_malformed_or_foreign_request_gets_a_4xx(
+    served_once: Served, request_bytes: bytes
+) -> None:
+    status = raw(served_once, request_bytes)
+    expected = "505" if request_bytes.startswith(b"PRI") else "4"  # HTTP/2: not supported
+    assert status.split(" ")[1].startswith(expected), status
+
+
+def test_local_names_are_answered(served_once: Served) -> None:
+    port = served_once.port
+    for host in ("localhost", "127.0.0.1", f"localhost:{port}", "[::1]", "a.localhost"):
+        status = raw(served_once, f"GET / HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        assert status.endswith("200 OK"), (host, status)
+
+
+def test_sigterm_stops_serve_and_its_endpoint(served: Served) -> None:
+    children = Path(f"/proc/{served.process.pid}/task/{served.process.pid}/children")
+    endpoint = [int(pid) for pid in children.read_text().split()]
+    assert endpoint, "serve runs the readers' endpoint as a child process"
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(20) == 0
+    for pid in endpoint:
+        wait_for(lambda pid=pid: not Path(f"/proc/{pid}").exists() or _zombie(pid), 10)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True
+
+
+def test_saves_in_a_row_each_reach_the_disk_and_the_last_one_wins(served: Served) -> None:
+    """An edit that changes lists (the title) starts a follow-up build; the next saves come
+    before it ends, cancel it, and each one's page is on disk without waiting for it."""
+    page = served.out / PAGE
+    served.edit(RU, "title: В Чистополе открыли", "title: В Чистополе вновь открыли")
+    for n in range(4):
+        served.edit(RU, "Торжественная линейка" if n == 0 else f"Линейка номер {n - 1}",
+                    f"Линейка номер {n}")  # fmt: skip
+        wait_for(lambda n=n: f"Линейка номер {n}" in page.read_text(encoding="utf-8"), 10)
+    wait_for(lambda: "вновь открыли" in (served.out / "index.html").read_text(encoding="utf-8"))
+    wait_for(lambda: "Линейка номер 3" in (served.out / "rss.xml").read_text(encoding="utf-8"))
+    served.process.send_signal(signal.SIGTERM)
+    served.process.wait(20)
+    # The follow-up builds kept the cache on their own thread: the last one is stored.
+    from generator.cache import Cache
+
+    cache = Cache(served.site / ".cache", read_only=True)
+    [doc] = [d for d in cache.documents(_keys(served)).values() if d.source == RU]
+    assert "вновь открыли" in doc.title
+    cache.close()
+
+
+def _keys(served: Served) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(served.site / ".cache/khabar.sqlite3") as db:
+        return [row[0] for row in db.execute("SELECT key FROM documents")]
 
 
 def test_search_index_follows_once_the_editor_pauses(served: Served) -> None:

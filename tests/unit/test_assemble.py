@@ -30,7 +30,7 @@ def doc(name: str, lang: str = "ru", day: int = 1, **fields: object) -> Document
         category="society",
         slug=name,
         translation_key=name,
-        body_html="<p>x</p>",
+        key=f"k-{lang}-{name}",
     )
     return replace(base, **fields)  # type: ignore[arg-type]
 

@@ -80,3 +80,21 @@ def test_digest_changes_with_the_file(tmp_path: Path) -> None:
     first = load_config(tmp_path).digest
     (tmp_path / "site.yaml").write_text(MINIMAL_SITE + "per_page: 5\n")
     assert load_config(tmp_path).digest != first
+
+
+def test_crosspost_channels_per_language(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(
+        MINIMAL_SITE + "crosspost:\n  telegram: {ru: '@chistopol', tt: -1001234567890}\n"
+        "  vk: {ru: -123456}\nfeed_days: 2\n",
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path)
+    assert config.crosspost.telegram == {"ru": "@chistopol", "tt": "-1001234567890"}
+    assert config.crosspost.vk == {"ru": "-123456"}  # not every language needs every network
+    assert config.crosspost.lines == {"telegram.ru": 11, "telegram.tt": 11, "vk.ru": 12}
+    assert config.feed_days == 2
+
+
+def test_no_crosspost_by_default() -> None:
+    config = load_config(ROOT / "tests/sites_invalid/_base")
+    assert (config.crosspost.telegram, config.crosspost.vk, config.feed_days) == ({}, {}, 3)

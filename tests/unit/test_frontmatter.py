@@ -14,8 +14,16 @@ MSK = timezone(timedelta(hours=3))
 
 
 def parse(site: SiteDir, text: str | bytes, rel: str = "content/ru/2026/a.md") -> Document:
+    return parse_with_body(site, text, rel)[0]
+
+
+def parse_with_body(
+    site: SiteDir, text: str | bytes, rel: str = "content/ru/2026/a.md"
+) -> tuple[Document, str]:
     path = site.write(rel, text)
-    return parse_document(read_source(site.root, path, rel.split("/")[1]), load_config(site.root))
+    source = read_source(site.root, path, rel.split("/")[1])
+    result = parse_document(source, load_config(site.root), "key")
+    return result.doc, result.body
 
 
 def errors(site: SiteDir, text: str | bytes) -> list[str]:
@@ -25,7 +33,7 @@ def errors(site: SiteDir, text: str | bytes) -> list[str]:
 
 
 def test_full_front_matter(site: SiteDir) -> None:
-    doc = parse(
+    doc, body = parse_with_body(
         site,
         """
         ---
@@ -57,7 +65,8 @@ def test_full_front_matter(site: SiteDir) -> None:
         True,
     )
     assert doc.expires is not None and doc.expires.isoformat() == "2025-03-08T00:00:00+03:00"
-    assert doc.body_html == "<p>Текст.</p>"
+    assert body == "<p>Текст.</p>"
+    assert doc.key == "key"
     assert doc.lines["expires"] == 15
 
 
