@@ -91,7 +91,7 @@ class Cache:
         if self.read_only:
             # immutable: no lock files touched; a WAL left by a crash is ignored (misses).
             uri = f"{self.path.as_uri()}?mode=ro&immutable=1"
-            connect = lambda: self._keep(sqlite3.connect(uri, uri=True))  # noqa: E731
+            connect = lambda: self._keep(sqlite3.connect(uri, uri=True, check_same_thread=False))  # noqa: E731
             return self._guard(connect) if self.path.exists() else None
         return None if self.failed else self._create_or_renew()
 
@@ -113,7 +113,9 @@ class Cache:
     def _create(self) -> sqlite3.Connection:
         assert self.path is not None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = self._keep(sqlite3.connect(self.path, isolation_level=None, timeout=30))
+        # Each thread uses its own connection; `close` may come from another thread at the end.
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        self._keep(db)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         for statement in SCHEMA:

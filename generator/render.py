@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,17 +129,23 @@ def _call(macros: object, name: str, image: Image, attrs: dict[str, Markup]) -> 
 
 
 class Compiled(jinja2.BytecodeCache):
-    """Compiled templates, in memory for the process and on disk in the build cache (a folder
-    per generator code digest: the environment's options are code). Jinja checks every entry
-    against its template's source before using it."""
+    """Compiled templates, in memory for the process and on disk in the build cache. Jinja
+    checks an entry against its template's source, but compiles filters of constants into
+    the code (`'/x'|url` becomes the site's path): so entries are kept per generator code and
+    per site.yaml, and the disk holds only the current ones."""
 
     memory: ClassVar[dict[str, bytes]] = {}
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder / f"templates-{fingerprint.code_digest()}" if folder else None
+    def __init__(self, folder: Path | None, config: SiteConfig) -> None:
+        self.prefix = fingerprint.digest(fingerprint.code_digest(), config.digest)
+        self.folder = folder / f"templates-{self.prefix}" if folder else None
+        if folder is not None:
+            for old in folder.glob("templates-*"):
+                if old != self.folder:
+                    shutil.rmtree(old, ignore_errors=True)
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self.memory.get(bucket.key)
+        data = self.memory.get(self.prefix + bucket.key)
         if data is None and self.folder is not None:
             try:
                 data = (self.folder / bucket.key).read_bytes()
@@ -149,7 +156,7 @@ class Compiled(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         data = bucket.bytecode_to_string()
-        self.memory[bucket.key] = data
+        self.memory[self.prefix + bucket.key] = data
         if self.folder is not None:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -163,7 +170,7 @@ class Compiled(jinja2.BytecodeCache):
 def _environment(theme: Theme, config: SiteConfig, compiled: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f / "templates") for f in theme.folders]),
-        bytecode_cache=Compiled(compiled),
+        bytecode_cache=Compiled(compiled, config),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -19,12 +19,14 @@ from generator.watch import Session, stderr, watch
 
 
 def serve(options: Options, host: str, port: int) -> int:
-    signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C: the endpoint child too
     cache = Cache(options.cache)
     session = Session(options, cache, stderr)
     session.start()
     if session.built is None and not options.out.is_dir():
         return 1
+    # From here on (the first build's worker processes are gone) SIGTERM stops serve as
+    # Ctrl-C does, the endpoint child too.
+    signal.signal(signal.SIGTERM, _interrupt)
     api = reactions_proc.start(
         options.site, options.cache or options.site / ".cache", f"http://{host}:{port}"
     )
@@ -43,6 +45,7 @@ def serve(options: Options, host: str, port: int) -> int:
     finally:
         if api:
             api.stop()
+        session.stop()
         cache.close()
     return 0
 

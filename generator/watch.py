@@ -55,6 +55,8 @@ class Session:
         self.wake = threading.Condition()
         self.generation = 0  # bumped by every edit: a build of an older one is cancelled
         self.dirty = False
+        self.stopping = False
+        self.thread: threading.Thread | None = None
         self.stale_search = False  # the output's search index is an earlier build's
 
     def start(self) -> None:
@@ -63,7 +65,17 @@ class Session:
         self._build(self.options, self.generation)
         self.options = replace(self.options, jobs=1, fresh_search=False)
         self._warm_up()
-        threading.Thread(target=self._follow_ups, name="khabar-builds", daemon=True).start()
+        self.thread = threading.Thread(target=self._follow_ups, name="khabar-builds", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Cancel the follow-up build and end its thread (before the cache is closed)."""
+        with self.wake:
+            self.stopping = True
+            self.generation += 1
+            self.wake.notify()
+        if self.thread is not None:
+            self.thread.join(30)
 
     def edited(self, paths: set[Path]) -> None:
         with self.wake:
@@ -84,11 +96,13 @@ class Session:
         while True:
             with self.wake:
                 reindex = False
-                while not self.dirty and not reindex:
+                while not self.dirty and not self.stopping and not reindex:
                     # Pagefind indexes the whole site anew (seconds for thousands of
                     # articles): not after every save, but once the editor pauses.
                     woken = self.wake.wait(IDLE if self.stale_search else None)
-                    reindex = not woken and not self.dirty
+                    reindex = not woken and not self.dirty and not self.stopping
+                if self.stopping:
+                    return
                 self.dirty = False
                 generation = self.generation
             options = replace(self.options, fresh_search=reindex)
@@ -135,7 +149,10 @@ class Session:
     def _fast(self, paths: set[Path]) -> bool:
         """Render and write the pages of edited articles whose place in the site is unchanged."""
         built = self.built
-        if built is None or self.errors or not all(_is_article(p, self.options) for p in paths):
+        paths = {p for p in paths if p.exists()}  # an editor's temporary files come and go
+        if built is None or self.errors or not paths:
+            return False
+        if not all(_is_article(p, self.options) for p in paths):
             return False
         by_source = {p.article.doc.source: p for p in built.site.pages if p.article}
         files: list[tuple[OutputFile, str]] = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import itertools
 import json
 import os
 import shutil
@@ -63,12 +64,35 @@ def scan(out: Path) -> dict[str, Stamp]:
 
 def recover(out: Path) -> None:
     """Before writing: complete a switch-over a killed build journaled, and drop the stages
-    of builds killed before theirs (never part of the output, always safe to delete)."""
+    of builds killed before theirs (never part of the output, always safe to delete). The
+    stages of running builds (serve's threads, another process) are left to them."""
     for stage in sorted(out.parent.glob(f".{out.name}{STAGE_MARK}*")):
+        if _running(stage):
+            continue
         journal = stage / JOURNAL
         if journal.is_file():
             _apply(out, stage, json.loads(journal.read_text(encoding="utf-8")))
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _running(stage: Path) -> bool:
+    """Stages are named ...-KIND-PID-SERIAL: is that process alive?"""
+    try:
+        pid = int(stage.name.rsplit("-", 2)[-2])
+    except (ValueError, IndexError):
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+_serials = itertools.count()
 
 
 @dataclass
@@ -90,7 +114,8 @@ class Writer:
         large = self.changes > max(SWAP_MIN, SWAP_SHARE * len(self.current))
         self.swap = not self.partial and (not self.out.is_dir() or large)
         kind = "new" if self.swap else "patch"
-        self.stage = self.out.parent / f".{self.out.name}{STAGE_MARK}{kind}-{os.getpid()}"
+        name = f".{self.out.name}{STAGE_MARK}{kind}-{os.getpid()}-{next(_serials)}"
+        self.stage = self.out.parent / name
         self.folders: set[Path] = set()  # made in the stage; the stage itself on first use
 
     def put(self, file: OutputFile) -> None:

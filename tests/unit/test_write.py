@@ -1,5 +1,6 @@
 import json
 import os
+import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -7,6 +8,13 @@ import pytest
 
 from generator.model import OutputFile
 from generator.write import JOURNAL, Writer, recover, replace_files, scan, write_all
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended: its stages are a killed build's."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -105,7 +113,7 @@ def test_paths_cannot_escape_or_repeat(tmp_path: Path) -> None:
 
 
 def test_stale_stages_of_killed_builds_are_cleared(tmp_path: Path) -> None:
-    stale = tmp_path / ".public.khabar-new-99999"
+    stale = tmp_path / f".public.khabar-new-{dead_pid()}-0"
     (stale / "news").mkdir(parents=True)
     write_all(tmp_path / "public", files(index="a"))
     assert not stale.exists()
@@ -114,7 +122,7 @@ def test_stale_stages_of_killed_builds_are_cleared(tmp_path: Path) -> None:
 def test_a_switch_over_killed_halfway_is_completed_by_the_next_build(tmp_path: Path) -> None:
     out = tmp_path / "public"
     write_all(out, files(index="old", a="1", gone="g"))
-    stage = tmp_path / ".public.khabar-patch-4242"
+    stage = tmp_path / f".public.khabar-patch-{dead_pid()}-3"
     (stage / "news").mkdir(parents=True)
     (stage / "b.html").write_bytes(b"2")  # not yet moved when the build was killed
     (out / "index.html").unlink()  # moved already: its new version is in place ...
@@ -129,7 +137,7 @@ def test_a_switch_over_killed_halfway_is_completed_by_the_next_build(tmp_path: P
 def test_a_stage_without_its_journal_never_reaches_the_output(tmp_path: Path) -> None:
     out = tmp_path / "public"
     write_all(out, files(index="old"))
-    stage = tmp_path / ".public.khabar-patch-4242"
+    stage = tmp_path / f".public.khabar-patch-{dead_pid()}-7"
     stage.mkdir()
     (stage / "index.html").write_bytes(b"half-made")
     recover(out)
@@ -144,3 +152,15 @@ def test_replacing_some_files_leaves_the_others(tmp_path: Path) -> None:
     assert snapshot(out) == {"index.html": b"a", "b.html": b"B"}
     assert stamps == {"b.html": scan(out)["b.html"]}
     assert os.listdir(tmp_path) == ["public"]
+
+
+def test_the_stage_of_a_running_writer_is_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_all(out, files(index="a"))
+    first = Writer(out, scan(out), changes=1)
+    first.put(OutputFile("index.html", b"first"))
+    second = Writer(out, {}, changes=1, partial=True)  # serve's fast path, on its thread
+    second.put(OutputFile("other.html", b"second"))
+    first.commit()
+    second.commit()
+    assert snapshot(out) == {"index.html": b"first", "other.html": b"second"}
