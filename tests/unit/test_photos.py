@@ -89,7 +89,6 @@ def doc(source: str = "content/ru/a.md", **fields: object) -> Document:
         "category": "society",
         "slug": "a",
         "translation_key": "a",
-        "body_html": "",
         "lines": {"image": 7},
     }
     base.update(fields)
