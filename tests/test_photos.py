@@ -14,7 +14,7 @@ from PIL import Image
 
 from bench.photogen import GPS_IFD, Shot, make
 from generator.pipeline import Options, build
-from tests.conftest import NOW, Run, SiteDir
+from tests.conftest import NOW, Run, Seed, SiteDir
 from tests.htmlscan import pages, scan
 
 PUBLISHED = ("*.jpg", "*.jpeg", "*.webp", "*.avif", "*.png")
@@ -120,12 +120,15 @@ def test_every_srcset_entry_exists_with_its_declared_width(demo_site: Path) -> N
             assert variant.width == width, url
 
 
-def test_feeds_enclose_the_1200_px_jpeg(demo_site: Path) -> None:
-    rss = (demo_site / "rss.xml").read_text(encoding="utf-8")
+def test_feeds_enclose_the_1200_px_jpeg(tmp_path: Path, run: Run, seed_photos: Seed) -> None:
+    out, cache = tmp_path / "public", seed_photos(tmp_path / "cache")
+    # The feeds hold the last days only: the day the school opened, two covers in them.
+    assert run("build", "--out", str(out), "--cache", str(cache), "--now", "2026-09-02")[0] == 0
+    rss = (out / "rss.xml").read_text(encoding="utf-8")
     enclosures = re.findall(r'<enclosure url="([^"]+)" length="(\d+)" type="image/jpeg"/>', rss)
-    assert enclosures
+    assert any("/images/school-1200." in url for url, _ in enclosures), rss
     for url, length in enclosures:
-        path = demo_site / url.split(".org/", 1)[1]
+        path = out / url.split(".org/", 1)[1]
         assert path.stat().st_size == int(length)
         with Image.open(path) as shared:
             assert shared.width == 1200 and shared.format == "JPEG"
@@ -162,7 +165,7 @@ def options(site: SiteDir, cache: Path) -> Options:
 
 def test_every_rotation_comes_out_upright(site: SiteDir, tmp_path: Path) -> None:
     photo_site(site)
-    report = build(options(site, tmp_path / "cache"))
+    report = build(options(site, tmp_path / "cache")).report
     assert report.photos == 3
     for shot in SHOTS:
         stem = Path(shot.name).stem
@@ -179,17 +182,17 @@ def test_a_warm_build_encodes_nothing_and_a_new_photo_costs_only_itself(
 ) -> None:
     photo_site(site)
     cache = tmp_path / "cache"
-    assert build(options(site, cache)).photos == 3
+    assert build(options(site, cache)).report.photos == 3
     inodes = {p.name: p.stat().st_ino for p in (site.out / "images").iterdir()}
-    again = build(options(site, cache))
+    again = build(options(site, cache)).report
     assert again.photos == 0 and again.written == 0
     assert inodes == {p.name: p.stat().st_ino for p in (site.out / "images").iterdir()}
     make(Shot("new.jpg", 900, 600, 21), site.root / "static/images")
     site.article("content/ru/new.md", title="Новая", image="images/new.jpg", image_alt="Дом")
-    assert build(options(site, cache)).photos == 1
+    assert build(options(site, cache)).report.photos == 1
     # The deleted cache is a cold one, and gives the same bytes.
     now = datetime.fromisoformat(NOW)
-    cold = build(Options(site.root, tmp_path / "cold", now, cache=tmp_path / "c2", jobs=1))
+    cold = build(Options(site.root, tmp_path / "cold", now, cache=tmp_path / "c2", jobs=1)).report
     assert cold.photos == 4
     for path in (site.out / "images").iterdir():
         assert path.read_bytes() == (tmp_path / "cold/images" / path.name).read_bytes()

@@ -47,14 +47,17 @@ def test_every_page_links_to_the_search_of_its_language(demo_site: Path) -> None
 def test_records_hold_title_lead_body_rubric_and_date_only() -> None:
     from generator.assemble import assemble
     from generator.cache import Cache
+    from generator.digests import Digests
     from generator.pipeline import load_site_config, parse_all
-    from generator.sources import read_sources
+    from generator.sources import list_sources
 
     config = load_site_config(ROOT)
-    documents, _ = parse_all(read_sources(config), config, Cache(None), 1)
+    cache = Cache(None)
+    documents, _ = parse_all(list_sources(config, Digests({})), config, cache, 1)
     static = frozenset(f"images/{p.name}" for p in (ROOT / "static/images").iterdir())
     site = assemble(config, documents, datetime.fromisoformat(NOW), static_files=static)
-    record = next(r for r in search.records(config, site) if r.url.endswith("/novaya-shkola/"))
+    found = search.records(config, site, cache.body)
+    record = next(r for r in found if r.url.endswith("/novaya-shkola/"))
     assert "<main data-pagefind-body><h1>В\u00a0Чистополе открыли новую школу" in record.html
     assert '<meta data-pagefind-meta="rubric[content]" content="Образование">' in record.html
     assert '<meta data-pagefind-meta="date[content]" content="1 сентября 2026">' in record.html
@@ -69,7 +72,7 @@ def test_a_build_without_changes_does_not_index_again(
     monkeypatch.setattr(
         search,
         "make_index",
-        lambda found, folder: made.append(len(found)) or original(found, folder),
+        lambda found, count, folder: made.append(count) or original(found, count, folder),
     )
     site.article("content/ru/a.md", title="Школа", body="Первый текст.")
     site.article("content/tt/a.md", title="Мәктәп", body="Беренче текст.")
