@@ -67,7 +67,7 @@ bench: install $(BENCH_STAMP)
 bench-photos: install $(BENCH_STAMP)
 	$(BIN)/python -m bench.photos --count 50 --runs 1
 
-# The reactions endpoint against a hello-world app (needs wrk: apt-get install wrk).
+# The readers' endpoint (reactions, comments) against a hello-world app (needs wrk: apt-get install wrk).
 bench-reactions: install-test
 	$(BIN)/python -m bench.reactions --seconds 10
 

@@ -1,4 +1,4 @@
-"""Reactions endpoint throughput and latency against a hello-world WSGI app, in one run.
+"""The readers' endpoint's throughput and latency against a hello-world WSGI app, in one run.
 
 Both run under gunicorn (2 workers, gthread) on loopback; wrk drives 64 connections.
 Targets (issue 4): on SQLite, GET >= 50% and POST >= 25% of hello-world's requests/s,
@@ -141,16 +141,16 @@ def main() -> int:
     lua = work / "post.lua"
     lua.write_text(POST_LUA)
     # The rate limit stays on (its default, 30 a minute); each POST comes from its own address.
-    common = {"REACTIONS_SECRET": "bench-secret-0123456789", "REACTIONS_TRUST_PROXY": "1"}
+    common = {"KHABAR_SECRET": "bench-secret-0123456789", "KHABAR_TRUST_PROXY": "1"}
     cluster = pgcluster.Cluster.create() if pgcluster.available() else None
     try:
         results = measure("hello", "bench.hello:application", {}, args, lua)
-        sqlite_env = {**common, "REACTIONS_DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}"}
-        results += measure("sqlite", "reactions.wsgi:application", sqlite_env, args, lua)
+        sqlite_env = {**common, "KHABAR_DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}"}
+        results += measure("sqlite", "endpoint.wsgi:application", sqlite_env, args, lua)
         if cluster:
             cluster.sql("CREATE DATABASE bench")
-            pg_env = {**common, "REACTIONS_DATABASE_URL": cluster.url("bench")}
-            results += measure("postgresql", "reactions.wsgi:application", pg_env, args, lua)
+            pg_env = {**common, "KHABAR_DATABASE_URL": cluster.url("bench")}
+            results += measure("postgresql", "endpoint.wsgi:application", pg_env, args, lua)
     finally:
         if cluster:
             cluster.destroy()

@@ -52,6 +52,8 @@ class Figures:
     cold: list[Run] = field(default_factory=list)
     again: list[Run] = field(default_factory=list)
     edit_ms: list[float] = field(default_factory=list)
+    follow_up_s: list[float] = field(default_factory=list)
+    ci_warm: list[Run] = field(default_factory=list)
 
     def row(self) -> dict[str, float | int | str]:
         med = statistics.median
@@ -64,6 +66,9 @@ class Figures:
             "again_s": round(med(r.seconds for r in self.again), 2) if self.again else 0,
             "again_peak_mb": round(med(r.peak_mb for r in self.again)) if self.again else 0,
             "edit_ms": round(med(self.edit_ms), 1) if self.edit_ms else 0,
+            "follow_up_s": round(med(self.follow_up_s), 2) if self.follow_up_s else 0,
+            "ci_warm_s": round(med(r.seconds for r in self.ci_warm), 2) if self.ci_warm else 0,
+            "ci_warm_peak_mb": round(med(r.peak_mb for r in self.ci_warm)) if self.ci_warm else 0,
         }
 
 
@@ -130,11 +135,33 @@ def bench_khabar(site: Path, size: int, runs: int) -> Figures:
     for _ in range(runs):
         figures.again.append(timed(command))
     figures.pages = sum(1 for _ in (site / "public").rglob("*.html"))
-    figures.edit_ms = khabar_edits(site, runs)
+    figures.ci_warm = [ci_warm_build(site, command, n) for n in range(runs)]
+    figures.edit_ms, figures.follow_up_s = khabar_edits(site, runs)
     return figures
 
 
-def khabar_edits(site: Path, runs: int) -> list[float]:
+def ci_warm_build(site: Path, command: list[str], n: int) -> Run:
+    """What CI does on a push: a fresh checkout (no output folder) with one new article, and
+    the build cache of the previous run restored."""
+    restored = site.parent / f"restored-cache-{n}"
+    shutil.rmtree(restored, ignore_errors=True)
+    shutil.copytree(site / ".cache", restored)
+    article = site / "content" / "ru" / f"ci-new-{n}.md"
+    article.write_text(
+        f"---\ntitle: Новая статья {n}\ndate: 2026-11-28T11:0{n}:00+03:00\ncategory: news\n"
+        "tags: [новость]\n---\n\nТекст новой статьи.\n",
+        encoding="utf-8",
+    )
+    out = site.parent / f"ci-out-{n}"
+    try:
+        return timed([*command, "--out", str(out), "--cache", str(restored)])
+    finally:
+        article.unlink()
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(restored, ignore_errors=True)
+
+
+def khabar_edits(site: Path, runs: int) -> tuple[list[float], list[float]]:
     port = free_port()
     command = [
         sys.executable,
@@ -157,9 +184,9 @@ def khabar_edits(site: Path, runs: int) -> list[float]:
     try:
         output = Output(process, process.stderr)
         output.wait("serving ", 600)
-        return [
-            output.edit(site, site / "public", n, _khabar_page, "rebuilt in") for n in range(runs)
-        ]
+        saves = output.saves(site, site / "public", _khabar_page, SAVES, GAP)
+        follow_ups = [output.follow_up(site, _khabar_seconds, "rebuilt in") for _ in range(runs)]
+        return saves, follow_ups
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(30)
@@ -168,6 +195,15 @@ def khabar_edits(site: Path, runs: int) -> list[float]:
 def _khabar_page(site: Path, out: Path, index: int) -> Path:
     [page] = out.glob(f"news/*/a{index:05d}/index.html")
     return page
+
+
+SAVES = 5  # an editor's saves of one article ...
+GAP = 1.0  # ... a second apart, not waiting for the server
+
+
+def _khabar_seconds(line: str) -> float:
+    """serve's "rebuilt in 0.42 s: ..." """
+    return float(line.split("rebuilt in ", 1)[1].split(" s", 1)[0])
 
 
 class Output:
@@ -189,27 +225,41 @@ class Output:
             time.sleep(0.02)
         raise RuntimeError(f"no line with {text!r}: {''.join(self.lines)[-2000:]}")
 
-    def edit(
-        self, site: Path, out: Path, n: int, page_of: Callable[[Path, Path, int], Path], done: str
-    ) -> float:
-        """Append a paragraph to one article: milliseconds until its page on disk has it.
-        Then wait until the server says its whole rebuild is done, so edits do not queue."""
-        index = 11 + n * 7
-        [source] = (site / "content" / "ru").rglob(f"a{index:05d}.md")  # Hugo keeps rubric folders
-        marker = f"Edited{n}x{time.time_ns()}"
+    def saves(
+        self, site: Path, out: Path, page_of: Callable[[Path, Path, int], Path], count: int,
+        gap: float,
+    ) -> list[float]:  # fmt: skip
+        """An editor saving one article every `gap` seconds, as she works: for each save, the
+        milliseconds until its page on disk has it. Saves never wait for the server."""
+        index = 11
+        [source] = (site / "content" / "ru").rglob(f"a{index:05d}.md")
         page = page_of(site, out, index)
         time.sleep(3.0)  # let the server settle: Hugo starts watching a little after it says ready
+        found = []
+        for n in range(count):
+            marker = f"Saved{n}x{time.time_ns()}"
+            started = time.perf_counter()
+            with source.open("a", encoding="utf-8") as handle:
+                handle.write(f"\n{marker}\n")
+            while marker not in page.read_text(encoding="utf-8", errors="replace"):
+                if time.perf_counter() - started > 120:
+                    raise RuntimeError("the saved page never changed on disk")
+                time.sleep(0.002)
+            found.append((time.perf_counter() - started) * 1000)
+            time.sleep(max(0.0, gap - (time.perf_counter() - started)))
+        return found
+
+    def follow_up(self, site: Path, seconds_of: Callable[[str], float], done: str) -> float:
+        """After a quiet moment, one save: the seconds the server reports for bringing
+        everything (lists, feeds, sitemap) up to date after it."""
+        time.sleep(4.0)
         seen = len(self.lines)
-        started = time.perf_counter()
+        [source] = (site / "content" / "ru").rglob("a00017.md")
         with source.open("a", encoding="utf-8") as handle:
-            handle.write(f"\n{marker}\n")
-        while marker not in page.read_text(encoding="utf-8", errors="replace"):
-            if time.perf_counter() - started > 120:
-                raise RuntimeError("the edited page never changed on disk")
-            time.sleep(0.002)
-        elapsed = (time.perf_counter() - started) * 1000
+            handle.write(f"\nFollow-up {time.time_ns()}\n")
         self.wait(done, 300, after=seen)
-        return elapsed
+        time.sleep(1.0)  # a build the first one's events started
+        return max(seconds_of(line) for line in self.lines[seen:] if done in line)
 
 
 def bench_hugo(corpus: Path, work: Path, size: int, runs: int, read_also: bool = True) -> Figures:
@@ -224,7 +274,7 @@ def bench_hugo(corpus: Path, work: Path, size: int, runs: int, read_also: bool =
     for _ in range(runs):
         figures.again.append(timed(command))
     figures.pages = sum(1 for _ in (site / "public").rglob("*.html"))
-    figures.edit_ms = hugo_edits(site, hugo, runs)
+    figures.edit_ms, figures.follow_up_s = hugo_edits(site, hugo, runs)
     return figures
 
 
@@ -235,7 +285,7 @@ def _hugo_binary() -> Path:
     return found[0]
 
 
-def hugo_edits(site: Path, hugo: str, runs: int) -> list[float]:
+def hugo_edits(site: Path, hugo: str, runs: int) -> tuple[list[float], list[float]]:
     port = free_port()
     out = site.parent / "hugo-served"  # outside the site: Hugo watches its whole folder
     # Hugo's server writes to disk by default: the same measure as ours, the page on disk.
@@ -247,10 +297,17 @@ def hugo_edits(site: Path, hugo: str, runs: int) -> list[float]:
     try:
         output = Output(process, process.stdout)
         output.wait("Web Server is available", 600)
-        return [output.edit(site, out, n, _hugo_page, "Total in") for n in range(runs)]
+        saves = output.saves(site, out, _hugo_page, SAVES, GAP)
+        follow_ups = [output.follow_up(site, _hugo_seconds, "Total in") for _ in range(runs)]
+        return saves, follow_ups
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(30)
+
+
+def _hugo_seconds(line: str) -> float:
+    """hugo server's "Total in 1234 ms" """
+    return float(line.split("Total in ", 1)[1].split(" ms", 1)[0]) / 1000
 
 
 def _hugo_page(site: Path, out: Path, index: int) -> Path:
@@ -328,30 +385,43 @@ def main() -> int:
 
 
 def report(rows: list[dict[str, float | int | str]], runs: int) -> str:
+    """A Markdown table; ratios are to Hugo without the read-also block (the yardstick of
+    issue 8) at the same size in the same run, or to Hugo when that row is missing."""
     lines = [
-        f"Medians of {runs} runs. Ratios are to Hugo in the same run at the same size.",
+        f"Medians of {runs} runs; edits: {SAVES} saves {GAP:.0f} s apart. × = ratio to the "
+        "yardstick (Hugo, no read-also) at the same size in this run.",
         "",
-        "| tool | articles | pages | cold s | × Hugo | no-change s | × Hugo's cold | edit under serve ms | peak MB (cold) | × Hugo |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| tool | articles | pages | cold s | × | peak MB | × | no-change s | × cold | "
+        "CI warm s | × cold | save → page ms | follow-up s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        hugo = next(
-            (r for r in rows if r["tool"] == "hugo" and r["articles"] == row["articles"]), None
-        )
+        base = _yardstick(rows, row)
 
-        def ratio(
-            key: str, base: str | None = None, _row: Row = row, _hugo: Row | None = hugo
-        ) -> str:
-            if not _hugo or not _hugo[base or key]:
+        def ratio(key: str, of: str, _row: Row = row, _base: Row | None = base) -> str:
+            if not _base or not _base[of] or not _row[key]:
                 return "–"
-            return f"{float(_row[key]) / float(_hugo[base or key]):.2f}"
+            return f"{float(_row[key]) / float(_base[of]):.2f}"
 
         lines.append(
-            f"| {row['tool']} | {row['articles']:,} | {row['pages']:,} | {row['cold_s']} | {ratio('cold_s')} | "
-            f"{row['again_s']} | {ratio('again_s', 'cold_s')} | {row['edit_ms'] or '–'} | "
-            f"{row['cold_peak_mb']} | {ratio('cold_peak_mb')} |"
+            f"| {row['tool']} | {row['articles']:,} | {row['pages']:,} | {row['cold_s']} | "
+            f"{ratio('cold_s', 'cold_s')} | {row['cold_peak_mb']} | "
+            f"{ratio('cold_peak_mb', 'cold_peak_mb')} | {row['again_s']} | "
+            f"{ratio('again_s', 'cold_s')} | {row.get('ci_warm_s') or '–'} | "
+            f"{ratio('ci_warm_s', 'cold_s')} | {row['edit_ms'] or '–'} | "
+            f"{row.get('follow_up_s') or '–'} |"
         )
     return "\n".join(lines)
+
+
+def _yardstick(rows: list[Row], row: Row) -> Row | None:
+    for tool in ("hugo, no read-also", "hugo"):
+        found = next(
+            (r for r in rows if r["tool"] == tool and r["articles"] == row["articles"]), None
+        )
+        if found:
+            return found
+    return None
 
 
 if __name__ == "__main__":

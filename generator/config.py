@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -21,11 +22,13 @@ KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
 TELEGRAM_CHAT_RE = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-?[0-9]+)$")
 VK_OWNER_RE = re.compile(r"^-[0-9]+$")
+REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 
 TOP_KEYS = (
     "title", "description", "district", "base_url", "default_language", "languages",
     "timezone", "theme", "per_page", "feed_items", "age_rating", "year_banner",
-    "categories", "imprint", "telegram", "reactions", "feed_days", "crosspost",
+    "categories", "imprint", "telegram", "reactions", "feed_days", "crosspost", "endpoint",
+    "repository",
 )  # fmt: skip
 IMPRINT_KEYS = ("founder", "chief_editor", "email", "phone", "address", "registration")
 
@@ -54,6 +57,15 @@ class Crosspost:
 
 
 @dataclass(frozen=True)
+class Repository:
+    """The GitHub repository the editors' CMS commits to."""
+
+    name: str  # OWNER/NAME
+    branch: str = "main"
+    line: int = 1  # of the key in site.yaml, for messages about the CMS
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     root: Path
     title: Text
@@ -72,26 +84,37 @@ class SiteConfig:
     year_banner: Text | None = None
     imprint: dict[str, Text] = field(default_factory=dict)
     telegram: Telegram | None = None
-    reactions_endpoint: str = "/api/reactions"
+    endpoint: str = "/api/"  # the readers' endpoint's base, always ending with "/"
     reactions_kinds: tuple[str, ...] = DEFAULT_KINDS
     crosspost: Crosspost = field(default_factory=Crosspost)
+    repository: Repository | None = None
     digest: str = ""  # hash of site.yaml's bytes, part of every cache key
 
-    @property
+    # Cached: asked for on every page of every article (a frozen dataclass still has a
+    # __dict__ for cached_property to fill).
+    @functools.cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
         """The path part of base_url without its final slash ("" at a domain's root)."""
         return urlsplit(self.base_url).path.rstrip("/")
 
     @property
+    def reactions_endpoint(self) -> str:
+        return self.endpoint + "reactions"
+
+    @functools.cached_property
     def lang_codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
 
+    @functools.cached_property
+    def _by_code(self) -> dict[str, Language]:
+        return {lang.code: lang for lang in self.languages}
+
     def language(self, code: str) -> Language:
-        return next(lang for lang in self.languages if lang.code == code)
+        return self._by_code[code]
 
 
 def load_config(root: Path) -> SiteConfig:
@@ -158,8 +181,9 @@ def _read(f: Fields, root: Path, raw: bytes) -> SiteConfig:
         year_banner=f.text("year_banner", codes),
         imprint=_imprint(f, codes),
         telegram=_telegram(f, codes),
-        **_reactions(f),  # type: ignore[arg-type]
+        **_endpoint(f),  # type: ignore[arg-type]
         crosspost=_crosspost(f, codes),
+        repository=_repository(f),
         digest=hashlib.sha256(raw).hexdigest(),
     )
     return result
@@ -250,21 +274,25 @@ def _telegram(f: Fields, codes: list[str]) -> Telegram | None:
     return Telegram(channel, name, sub.string("holding"))
 
 
-def _reactions(f: Fields) -> dict[str, object]:
-    sub = f.mapping("reactions")
-    if sub is None:
-        return {}
-    sub.reject_unknown(["endpoint", "kinds"])
+def _endpoint(f: Fields) -> dict[str, object]:
+    """`endpoint: BASE` (the readers' endpoint), the reaction kinds, and the older spelling
+    `reactions: {endpoint: BASE/reactions}` that sites of the first release use."""
     result: dict[str, object] = {}
-    endpoint = sub.string("endpoint")
-    if endpoint is not None:
-        result["reactions_endpoint"] = endpoint
-    kinds = sub.string_list("kinds")
-    if kinds:
-        if len(kinds) != 5 or len(set(kinds)) != 5 or not all(KEY_RE.match(k) for k in kinds):
+    legacy = None
+    sub = f.mapping("reactions")
+    if sub is not None:
+        sub.reject_unknown(["endpoint", "kinds"])
+        legacy = _legacy_endpoint(sub)
+        kinds = sub.string_list("kinds")
+        if kinds and (len(set(kinds)) != 5 or len(kinds) != 5 or not all(map(KEY_RE.match, kinds))):
             sub.error("kinds", "'reactions.kinds' must list five different lowercase names")
-        else:
+        elif kinds:
             result["reactions_kinds"] = kinds
+    base = _endpoint_base(f)
+    if base and legacy and base != legacy:
+        f.error("endpoint", f"'endpoint' {base} and 'reactions.endpoint' disagree: keep one")
+    if base or legacy:
+        result["endpoint"] = base or legacy
     return result
 
 
@@ -306,3 +334,52 @@ def _channels(
         result[lang] = value
         lines[f"{key}.{lang}"] = sub.line(lang)
     return result
+
+
+def _endpoint_base(f: Fields) -> str | None:
+    url = f.string("endpoint")
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    absolute = parts.scheme in ("http", "https") and bool(parts.netloc)
+    if not (absolute or url.startswith("/")) or parts.query or parts.fragment:
+        f.error("endpoint", f"'endpoint' {url!r} must be a path such as /api/ or an http(s) URL")
+        return None
+    return url if url.endswith("/") else url + "/"
+
+
+def _legacy_endpoint(sub: Fields) -> str | None:
+    url = sub.string("endpoint")
+    if url is None:
+        return None
+    if not url.rstrip("/").endswith("/reactions"):
+        sub.error(
+            "endpoint", "'reactions.endpoint' must end with /reactions; better: 'endpoint: /api/'"
+        )
+        return None
+    return url.rstrip("/").removesuffix("reactions")
+
+
+def _repository(f: Fields) -> Repository | None:
+    """`repository: OWNER/NAME`, or `{name: OWNER/NAME, branch: BRANCH}`."""
+    if not f.present("repository", False):
+        return None
+    line = f.line("repository")
+    if isinstance(f.data["repository"], str):
+        name, branch = f.string("repository"), "main"
+    else:
+        sub = f.mapping("repository")
+        if sub is None:
+            return None
+        sub.reject_unknown(["name", "branch"])
+        name, branch = sub.string("name", required=True), sub.string("branch") or "main"
+    if name is None:
+        return None
+    if not REPO_RE.match(name):
+        url = re.match(r"^(?:https?://)?github\.com/([^/]+/[^/]+?)(?:\.git)?/?$", name)
+        hint = f" (write {url.group(1)})" if url else ""
+        f.error(
+            "repository", f"repository '{name}' must be OWNER/NAME of a GitHub repository{hint}"
+        )
+        return None
+    return Repository(name, branch, line)

@@ -38,7 +38,7 @@ class Digests:
         self.known = known
         self.seen: dict[str, Seen] = {}  # this build's, to be kept for the next
 
-    def of(self, path: Path) -> str:
+    def of(self, path: Path | str) -> str:
         key = str(path)
         stat = os.stat(path)
         last = self.known.get(key)
@@ -52,7 +52,7 @@ class Digests:
         self.remember(path, stat, h.hexdigest())
         return h.hexdigest()
 
-    def remember(self, path: Path, stat: os.stat_result, digest: str) -> None:
+    def remember(self, path: Path | str, stat: os.stat_result, digest: str) -> None:
         self.seen[str(path)] = Seen(
             stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, digest, time.time_ns()
         )

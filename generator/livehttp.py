@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from generator import cms_local
+
 EVENTS = "/_khabar/events"
+CMS_FOLDER = "/admin/"
+CMS_CONFIG = "/admin/config.yml"
 SCRIPT = "/_khabar/live.js"
 TAG = f'<script src="{SCRIPT}" defer></script>'
 ENDPOINT = re.compile(rb'data-reactions="[^"]*"')
@@ -63,6 +67,7 @@ class Handler(SimpleHTTPRequestHandler):
     session: Session
     api: str | None
     out: Path
+    cms: cms_local.LocalRepo | None = None  # the editors' UI on the local repository
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -112,8 +117,14 @@ class Handler(SimpleHTTPRequestHandler):
             if not path.endswith("/"):
                 return self.redirect(path + "/")
             file = file / "index.html"
+        if path == CMS_CONFIG and file.is_file() and self.cms is not None:
+            body = cms_local.dress_config(file.read_bytes(), self.headers.get("Host", ""))
+            return self.reply(200, "text/yaml; charset=utf-8", body)
         if file.suffix == ".html" and file.is_file():
-            return self.reply(200, "text/html; charset=utf-8", self.dress(file.read_bytes()))
+            html = file.read_bytes()
+            # The CMS is never reloaded under an editor's hands (its saves trigger rebuilds).
+            shown = html if path.startswith(CMS_FOLDER) else self.dress(html)
+            return self.reply(200, "text/html; charset=utf-8", shown)
         if not file.exists() and (self.out / "404.html").is_file():
             return self.reply(
                 404, "text/html; charset=utf-8", self.dress((self.out / "404.html").read_bytes())
@@ -121,7 +132,22 @@ class Handler(SimpleHTTPRequestHandler):
         return super().do_GET()
 
     def do_POST(self) -> None:
+        if urlsplit(self.path).path == cms_local.PATH and self.cms is not None:
+            return self.local_cms(self.cms)
         self.proxy()
+
+    def local_cms(self, repo: cms_local.LocalRepo) -> None:
+        """Decap's local-repository protocol; JSON only, so another site's form cannot post."""
+        origin = self.headers.get("Origin")
+        kind = self.headers.get("Content-Type", "").split(";")[0].strip()
+        length = int(self.headers.get("Content-Length") or 0)
+        if origin and urlsplit(origin).netloc != self.headers.get("Host"):
+            status, answer = 403, {"error": "another site may not use the local repository"}
+        elif kind != "application/json" or length > cms_local.MAX_BODY:
+            status, answer = 415, {"error": "expected a JSON request"}
+        else:
+            status, answer = repo.handle(self.rfile.read(length))
+        self.reply(status, "application/json", json.dumps(answer).encode("utf-8"))
 
     def do_OPTIONS(self) -> None:
         self.proxy()
@@ -179,7 +205,7 @@ class Handler(SimpleHTTPRequestHandler):
         headers = {
             k: v
             for k, v in self.headers.items()
-            if k.lower() in ("content-type", "origin", "content-length")
+            if k.lower() in ("content-type", "origin", "content-length", "cookie")
         }
         headers["X-Forwarded-For"] = self.client_address[0]
         try:
@@ -219,6 +245,14 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def make_server(host: str, port: int, out: Path, session: Session, api: str | None) -> Server:
-    handler = type("BoundHandler", (Handler,), {"session": session, "api": api, "out": out})
+def make_server(
+    host: str,
+    port: int,
+    out: Path,
+    session: Session,
+    api: str | None,
+    cms: cms_local.LocalRepo | None = None,
+) -> Server:
+    bound = {"session": session, "api": api, "out": out, "cms": cms}
+    handler = type("BoundHandler", (Handler,), bound)
     return Server((host, port), functools.partial(handler, directory=str(out)))

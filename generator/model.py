@@ -196,6 +196,6 @@ class BuildReport:
     seconds: float = 0.0
     parsed: int = 0  # documents parsed (the others came from the cache)
     rendered: int = 0  # pages rendered (the others were kept from the last build)
-    warnings: list[str] = field(default_factory=list)  # PATH:LINE: warning: ..., for the CLI
+    warnings: list[str] = field(default_factory=list)  # PATH:LINE: warning: MESSAGE
     photos: int = 0  # photos encoded (the others came from the cache)
     stale_search: bool = False  # the search index is an earlier build's (serve, when busy)

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator import (
+    admin,
     feeds,
     fingerprint,
     parallel,
@@ -20,6 +21,7 @@ from generator import (
     render,
     search,
     urls,
+    vendor,
     write,
 )
 from generator.assemble import assemble, check_root_links
@@ -55,6 +57,9 @@ class Options:
     cache: Path | None = None
     jobs: int = 1
     fresh_search: bool = True  # serve sets False between its idle re-indexes
+    # serve owns its output folder: its builds check the files the last one wrote instead of
+    # walking thousands of folders for files someone else put there (`build` does).
+    trust_output: bool = False
 
 
 class Cancelled(Exception):
@@ -96,6 +101,8 @@ def build(
     digests = Digests(cache.seen_files())
     documents, parsed = parse_all(list_sources(config, digests), config, cache, options.jobs)
     static = static_files(config.root, theme.static_folders)
+    cms_files, cms_copies, warnings = editors_ui(config, theme, options, write_out)
+    static.update(cms_copies)
     with _scratch(options.cache) as folder:
         store = photocache.Store(folder, photos.Recipe(), read_only=not write_out)
         catalog = photostage.catalog(store, documents, static)
@@ -110,7 +117,8 @@ def build(
         prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest))
         copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
         built_for = buildinfo.output(config, site, now, theme, documents, static)
-        output = Output(options, cache, site, renderer, prints, copies, now, [built_for])
+        extra = [built_for, *cms_files]
+        output = Output(options, cache, site, renderer, prints, copies, now, extra)
         if write_out:
             index, current = search.Store(folder).files(
                 config, site, cache.body, options.fresh_search
@@ -121,10 +129,30 @@ def build(
             cache.keep_seen_files(digests.seen)
         else:
             report = _check(output)
-    report.warnings = [str(w) for w in catalog.warnings]
+    report.warnings = warnings + [str(w) for w in catalog.warnings]
     report.photos = made.encoded
     report.parsed, report.seconds = parsed, time.perf_counter() - started
+    report.warnings = warnings
     return Built(report, site, renderer, prints, options.out, now)
+
+
+def editors_ui(
+    config: SiteConfig, theme: render.Theme, options: Options, write_out: bool
+) -> tuple[list[OutputFile], dict[str, Path], list[str]]:
+    """/admin/: generated files, the CMS's own files (downloaded once into the cache) and a
+    warning when those cannot be had: the site is still built, without /admin/."""
+    errors = Collector()
+    admin.check(config, theme.strings, errors)
+    errors.raise_if_any()
+    generated = admin.files(config, theme.strings)
+    if not generated or not write_out:  # `check` validates the configuration only
+        return generated, {}, []
+    try:
+        cms = vendor.cms_files(options.cache or options.site / ".cache")
+    except vendor.VendorError as exc:
+        line = config.repository.line if config.repository else 1
+        return [], {}, [f"site.yaml:{line}: warning: {exc}; /admin/ is left out of this build"]
+    return generated, admin.copies(cms), []
 
 
 def load_site_config(root: Path) -> SiteConfig:
@@ -201,7 +229,8 @@ def check_outputs(
     """No two outputs in one place; every link of a body to a site path reaches something."""
     errors = Collector()
     seen: set[str] = set()
-    generated = [*feeds.paths(config), buildinfo.PATH, *(f.path for f in cached)]
+    generated = [*feeds.paths(config), buildinfo.PATH, *admin.paths(config)]
+    generated += [f.path for f in cached]
     errors.extend(search.clashes(static))
     for path in [urls.output_path(p.url) for p in site.pages] + generated:
         if path in seen:
@@ -257,25 +286,15 @@ def _publish(
     out, cache = output.options.out, output.cache
     if cancelled():
         raise Cancelled
-    current = write.scan(out) if out.is_dir() else {}
     previous = cache.outputs(out)
+    current = _current(out, previous, output.options.trust_output)
     kept = {path for _, path, fp in output.pages if _kept(path, fp, previous, current)}
     todo = [page for page, path, _ in output.pages if path not in kept]
     copies = output.copies()
     fresh = {rel for rel, _, made in copies if not _kept(rel, made, previous, current)}
     writer = write.Writer(out, current, changes=len(todo) + len(fresh))
     try:
-        for path in sorted(kept):
-            writer.keep(path)
-        for file in _rendered(output.renderer, todo, output.options.jobs, cancelled):
-            writer.put(file)
-        for file in output.feeds():
-            writer.put(file)
-        for rel, source, made in copies:
-            if rel in fresh:
-                writer.copy(rel, source, link=made.startswith(CACHED))
-            else:
-                writer.keep(rel)
+        _fill(writer, output, kept, todo, fresh, cancelled)
     except BaseException:
         writer.abort()
         raise
@@ -288,6 +307,40 @@ def _publish(
     report.pages, report.rendered = len(output.pages), len(todo)
     report.articles = {lang: len(items) for lang, items in output.site.articles.items()}
     return report
+
+
+def _current(out: Path, previous: dict[str, Made], trusted: bool) -> dict[str, write.Stamp]:
+    if not out.is_dir():
+        return {}
+    if previous and trusted:
+        return write.stamps_of(out, previous)
+    return write.scan(out)
+
+
+def _fill(
+    writer: write.Writer,
+    output: Output,
+    kept: set[str],
+    todo: list[Page],
+    fresh: set[str],
+    cancelled: Callable[[], bool],
+) -> None:
+    for path in sorted(kept):
+        writer.keep(path)
+    for file in _rendered(output.renderer, todo, output.options.jobs, cancelled):
+        writer.put(file)
+    for file in output.feeds():
+        writer.put(file)
+    for rel, (source, _) in output.static.items():
+        if rel in fresh:
+            writer.copy(rel, source)
+        else:
+            writer.keep(rel)
+    for cached in output.cached:  # photo variants, the search index: linked from the cache
+        if cached.path in fresh:
+            writer.copy(cached.path, cached.source, link=True)
+        else:
+            writer.keep(cached.path)
 
 
 def _kept(path: str, made: str, previous: dict[str, Made], current: dict[str, write.Stamp]) -> bool:

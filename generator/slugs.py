@@ -27,9 +27,10 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 def transliterate(text: str) -> str:
     """Lowercase ASCII rendering of Cyrillic (Russian and Tatar) text; other scripts pass."""
     lowered = unicodedata.normalize("NFC", text).lower().translate(_TABLE)
-    # Latin letters with diacritics (é, ü) lose them rather than vanish.
+    # Latin letters with diacritics (é, ü) lose them rather than vanish. Marks by category,
+    # as the editors' UI's port does (\p{M} in generator/cms/khabar-cms.js).
     decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return "".join(c for c in decomposed if unicodedata.category(c)[0] != "M").lower()
 
 
 @functools.lru_cache(maxsize=65536)  # tags repeat across thousands of articles

@@ -63,7 +63,7 @@ class Session:
         """The first build (on all cores), then the follow-up thread (single process: forking
         beside the server's threads is unsafe)."""
         self._build(self.options, self.generation)
-        self.options = replace(self.options, jobs=1, fresh_search=False)
+        self.options = replace(self.options, jobs=1, trust_output=True, fresh_search=False)
         self._warm_up()
         self.thread = threading.Thread(target=self._follow_ups, name="khabar-builds", daemon=True)
         self.thread.start()
@@ -130,6 +130,8 @@ class Session:
             f"rebuilt in {report.seconds:.2f} s: {report.parsed} parsed, "
             f"{report.rendered} rendered, {report.written} written, {report.removed} removed"
         )
+        for warning in report.warnings:
+            self.log(warning)
         self.notify()
 
     def _warm_up(self) -> None:
@@ -186,8 +188,7 @@ def _render_edit(
     doc = result.doc
     if not _same_place(page.article.doc, doc, site.urls) or not is_live(doc, built.now):
         return None
-    cache.bodies[doc.key] = pack(result.body)
-    cache.docs[doc.key] = doc
+    cache.bodies[doc.key] = pack(result.body)  # the follow-up build parses and stores it
     links = tuple(sorted({(link.target, site.urls[link.target]) for link in doc.links}))
     article = replace(page.article, doc=doc, links=links)
     new = replace(page, article=article, title=doc.title)

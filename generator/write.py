@@ -62,6 +62,19 @@ def scan(out: Path) -> dict[str, Stamp]:
     return found
 
 
+def stamps_of(out: Path, paths: Iterable[str]) -> dict[str, Stamp]:
+    """The stamps of these files of the output (those that are there): a check of what the
+    last build wrote, much cheaper than a walk of thousands of folders."""
+    found: dict[str, Stamp] = {}
+    root = f"{out}/"
+    for rel in paths:
+        try:
+            found[rel] = stamp_of(os.lstat(root + rel))
+        except FileNotFoundError:
+            continue
+    return found
+
+
 def recover(out: Path) -> None:
     """Before writing: complete a switch-over a killed build journaled, and drop the stages
     of builds killed before theirs (never part of the output, always safe to delete). The

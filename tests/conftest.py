@@ -93,6 +93,34 @@ def repository_stays_clean() -> Iterator[None]:
     assert not written, f"the test suite wrote into the repository: {written[:10]}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cms_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | None]:
+    """The editors' CMS tarball, fetched once per session from the npm registry (real HTTP)
+    into a folder laid out like the registry; every build of the session, in-process or
+    not, reads it from there (KHABAR_NPM_REGISTRY=file://…) and still checks its sha512."""
+    import urllib.error
+    import urllib.request
+
+    from generator import vendor
+
+    folder = tmp_path_factory.mktemp("npm-registry")
+    target = folder / vendor.NAME / "-" / vendor.tarball_url().rsplit("/", 1)[1]
+    target.parent.mkdir(parents=True)
+    try:
+        with urllib.request.urlopen(vendor.tarball_url(), timeout=120) as answer:
+            target.write_bytes(answer.read())
+    except (urllib.error.URLError, OSError):
+        yield None  # offline: builds warn and leave /admin/ out; the CMS's tests fail
+        return
+    previous = os.environ.get(vendor.REGISTRY_ENV)
+    os.environ[vendor.REGISTRY_ENV] = folder.as_uri()
+    yield folder
+    if previous is None:
+        del os.environ[vendor.REGISTRY_ENV]
+    else:
+        os.environ[vendor.REGISTRY_ENV] = previous
+
+
 class SiteDir:
     """A throwaway site root to write articles into and build."""
 

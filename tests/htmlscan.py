@@ -55,4 +55,5 @@ def scan(path: Path) -> Scan:
 
 
 def pages(root: Path) -> list[Path]:
-    return sorted(root.rglob("*.html"))
+    """The site's pages; admin/ is the editors' CMS, tested in tests/admin/."""
+    return sorted(p for p in root.rglob("*.html") if p.relative_to(root).parts[0] != "admin")

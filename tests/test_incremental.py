@@ -51,7 +51,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 RU = "content/ru/2026/novaya-shkola.md"
-TT = "content/tt/2026/yana-maktap.md"
+TT = "content/tt/2026/novaya-shkola.md"
 CHANGES: dict[str, Change] = {
     "body edited": lambda s: edit(s / RU, "Торжественная линейка", "Праздничная линейка"),
     "title changed": lambda s: edit(

@@ -98,3 +98,34 @@ def test_crosspost_channels_per_language(tmp_path: Path) -> None:
 def test_no_crosspost_by_default() -> None:
     config = load_config(ROOT / "tests/sites_invalid/_base")
     assert (config.crosspost.telegram, config.crosspost.vk, config.feed_days) == ({}, {}, 3)
+
+
+def test_endpoint_base(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(MINIMAL_SITE + "endpoint: https://api.example.org/api\n")
+    config = load_config(tmp_path)
+    assert config.endpoint == "https://api.example.org/api/"
+    assert config.reactions_endpoint == "https://api.example.org/api/reactions"
+    (tmp_path / "site.yaml").write_text(MINIMAL_SITE)
+    assert load_config(tmp_path).endpoint == "/api/"
+
+
+def test_the_older_reactions_endpoint_still_names_the_base(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(
+        MINIMAL_SITE + "reactions: {endpoint: 'https://r.example.org/api/reactions'}\n"
+    )
+    assert load_config(tmp_path).endpoint == "https://r.example.org/api/"
+
+
+def test_endpoint_mistakes(tmp_path: Path) -> None:
+    text = MINIMAL_SITE + "endpoint: /api/\nreactions: {endpoint: /other/reactions}\n"
+    assert errors_of(tmp_path, text) == [
+        "site.yaml:10: error: 'endpoint' /api/ and 'reactions.endpoint' disagree: keep one"
+    ]
+    assert errors_of(tmp_path, MINIMAL_SITE + "endpoint: api.example.org\n") == [
+        "site.yaml:10: error: 'endpoint' 'api.example.org' must be a path such as /api/ or an"
+        " http(s) URL"
+    ]
+    assert errors_of(tmp_path, MINIMAL_SITE + "reactions: {endpoint: /api/votes}\n") == [
+        "site.yaml:10: error: 'reactions.endpoint' must end with /reactions; better:"
+        " 'endpoint: /api/'"
+    ]

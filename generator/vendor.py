@@ -1,0 +1,126 @@
+"""The editors' CMS (Decap), pinned and served from the site's own origin.
+
+The build downloads the package tarball from the npm registry once, checks it against the
+sha512 pinned here, keeps the files the browser needs in the build cache and hands them to
+the writer. No Node, no CDN: editors in Russia reach the site itself, not jsDelivr.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import re
+import shutil
+import tarfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+NAME = "decap-cms"
+VERSION = "3.16.3"
+INTEGRITY = (
+    "sha512-hf+dPlCh7TJmWl8+6VRzHYOWhri5xgUknrZbDewaWe4s9B7xJ8PQugp2QHeSldMUKz"
+    "av6+z0oIpwUYhUJDYtYw=="
+)
+REGISTRY = "https://registry.npmjs.org"
+REGISTRY_ENV = "KHABAR_NPM_REGISTRY"  # a mirror of the npm registry, e.g. a company's own
+# What the browser loads: the main file, its lazily loaded chunks, two WebAssembly modules
+# and the licence notice that must travel with the minified code.
+WANTED = re.compile(
+    r"^package/dist/((?:\d+\.)?decap-cms\.js|[0-9a-f]+\.wasm|decap-cms\.js\.LICENSE\.txt)$"
+)
+MAIN = "decap-cms.js"
+COMPLETE = ".complete"
+MAX_BYTES = 64 * 1024 * 1024
+
+# Two exact edits of the pinned code, where Decap's `multiple_folders` assumes the language
+# folder sits right above the file (the pairing limitation of decap-cms#4645 and #6600):
+# 1. the language of content/ru/2026/x.md is asked of our admin script (Decap says "2026");
+# 2. an article that exists in one language only (not the default one) keeps a path of its
+#    own language, so it opens instead of pointing into a folder that does not exist;
+# 3. a language left without a title is not written (Decap would write a file holding only
+#    the shared fields, which `check` rightly refuses: every article needs its title).
+PATCHES = (
+    (
+        'case Ph.MULTIPLE_FOLDERS:{const e=n.split("/");return e.pop(),e.pop()}',
+        'case Ph.MULTIPLE_FOLDERS:{const e=n.split("/");'
+        "return window.khabarLocaleOf?window.khabarLocaleOf(n):(e.pop(),e.pop())}",
+    ),
+    ("a=qh(t,i.value.path,n),s=vh(e,a)", "a=qh(t,i.value.path,i.locale),s=vh(e,a)"),
+    (
+        'raw:c.get("data")?r(c):""',
+        'raw:c.get("data")&&(!window.khabarWritten||window.khabarWritten(e,c.get("data")))?r(c):""',
+    ),
+)
+
+
+class VendorError(Exception):
+    """The CMS could not be had (offline, registry down, bytes not the pinned ones)."""
+
+
+def tarball_url() -> str:
+    base = os.environ.get(REGISTRY_ENV) or REGISTRY
+    return f"{base.rstrip('/')}/{NAME}/-/{NAME}-{VERSION}.tgz"
+
+
+def cms_files(cache: Path) -> dict[str, Path]:
+    """File name -> path in the cache of every file /admin/ needs; downloads them once."""
+    # The folder's name changes with our edits, so a cache made before an edit is not reused.
+    edits = hashlib.sha256(repr(PATCHES).encode()).hexdigest()[:12]
+    folder = cache / "vendor" / f"{NAME}-{VERSION}-{edits}"
+    if not (folder / COMPLETE).is_file():
+        _install(folder, _download())
+    return {p.name: p for p in sorted(folder.iterdir()) if p.name != COMPLETE}
+
+
+def _download() -> bytes:
+    url = tarball_url()
+    try:
+        with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 - http(s) only
+            data: bytes = answer.read(MAX_BYTES + 1)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise VendorError(f"could not download {url}: {reason}") from None
+    if len(data) > MAX_BYTES:
+        raise VendorError(f"{url} is larger than {MAX_BYTES} bytes")
+    if not verify(data):
+        raise VendorError(f"{url} is not the pinned {NAME} {VERSION} (sha512 differs)")
+    return data
+
+
+def verify(data: bytes) -> bool:
+    """npm's `integrity`: sha512 of the tarball, base64."""
+    digest = base64.b64encode(hashlib.sha512(data).digest()).decode("ascii")
+    return f"sha512-{digest}" == INTEGRITY
+
+
+def _install(folder: Path, data: bytes) -> None:
+    """Unpack into a fresh folder beside the final one, then rename: never half a CMS."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = folder.with_name(f".{folder.name}.{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+            for member in archive.getmembers():
+                match = WANTED.match(member.name)
+                handle = archive.extractfile(member) if match and member.isfile() else None
+                if match and handle is not None:
+                    (partial / match.group(1)).write_bytes(handle.read())
+        _patch_main(partial / MAIN)
+        (partial / COMPLETE).write_text(f"{NAME} {VERSION}\n", encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        partial.rename(folder)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _patch_main(path: Path) -> None:
+    code = path.read_text(encoding="utf-8")
+    for old, new in PATCHES:
+        if code.count(old) != 1:
+            raise VendorError(f"{NAME} {VERSION}: the code to adapt was not found exactly once")
+        code = code.replace(old, new)
+    path.write_text(code, encoding="utf-8")
