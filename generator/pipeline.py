@@ -132,7 +132,6 @@ def build(
     report.warnings = warnings + [str(w) for w in catalog.warnings]
     report.photos = made.encoded
     report.parsed, report.seconds = parsed, time.perf_counter() - started
-    report.warnings = warnings
     return Built(report, site, renderer, prints, options.out, now)
 
 

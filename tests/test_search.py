@@ -38,6 +38,8 @@ def test_the_index_holds_both_languages_and_nothing_of_pagefinds_ui(demo_site: P
 
 def test_every_page_links_to_the_search_of_its_language(demo_site: Path) -> None:
     for page in demo_site.rglob("*.html"):
+        if page.relative_to(demo_site).parts[0] == "admin":
+            continue  # the editors' UI, not a page of the site
         html = page.read_text(encoding="utf-8")
         lang = "tt" if '<html lang="tt">' in html else "ru"
         target = {"ru": '"/search/"', "tt": '"/tt/search/"'}[lang]
