@@ -43,20 +43,22 @@ def index_figures(site: Path, out: Path) -> dict[str, object]:
                    "--now", NOW]) == 0  # fmt: skip
     from generator.assemble import assemble
     from generator.cache import Cache
-    from generator.pipeline import load_site_config, parse_all, static_files
+    from generator.digests import Digests
+    from generator.pipeline import load_site_config, parse_all
     from generator.render import load_theme
-    from generator.sources import read_sources
+    from generator.sources import list_sources, static_files
 
     config = load_site_config(site)
-    documents, _ = parse_all(read_sources(config), config, Cache(cache, read_only=True), 1)
-    static = frozenset(static_files(config, load_theme(config)))
+    store = Cache(cache, read_only=True)
+    documents, _ = parse_all(list_sources(config, Digests({})), config, store, 1)
+    static = frozenset(static_files(config.root, load_theme(config).static_folders))
     built = assemble(config, documents, datetime.fromisoformat(NOW), static_files=static)
     started = time.perf_counter()
-    found = search.records(config, built)
+    found = list(search.records(config, built, store.body))
     records_s = time.perf_counter() - started
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    search.make_index(found, WORK / "index-alone")
+    search.make_index(found, len(found), WORK / "index-alone")
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     files = [p for p in (out / "pagefind").rglob("*") if p.is_file()]
