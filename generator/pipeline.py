@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -103,7 +104,7 @@ def build(
     static = static_files(config.root, theme.static_folders)
     cms_files, cms_copies, warnings = editors_ui(config, theme, options, write_out)
     static.update(cms_copies)
-    with _scratch(options.cache) as folder:
+    with _scratch(options.cache, write_out) as folder:
         store = photocache.Store(folder, photos.Recipe(), read_only=not write_out)
         catalog = photostage.catalog(store, documents, static)
         now = _aware(options.now, config)
@@ -207,14 +208,23 @@ def _parse_one(source: SourceFile, config: SiteConfig) -> tuple[Document, bytes]
 
 
 @contextmanager
-def _scratch(cache: Path | None) -> Iterator[Path]:
-    """Where photo variants and the search index are made: the cache, or without one a
-    folder that lives until the writer has linked their files."""
-    if cache is not None:
+def _scratch(cache: Path | None, write_out: bool) -> Iterator[Path]:
+    """Where photo variants and the search index are made: the cache, or where it cannot be
+    used (none given, a file in its place, no right to write) a folder that lives until the
+    writer has linked their files. `check` creates nothing."""
+    if cache is not None and (cache.is_dir() if not write_out else _writable(cache)):
         yield cache
         return
     with tempfile.TemporaryDirectory(prefix="khabar-") as folder:
         yield Path(folder)
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False  # the cache said so already; this build makes its photos afresh
+    return os.access(folder, os.W_OK)
 
 
 def check_outputs(
