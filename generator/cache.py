@@ -30,11 +30,12 @@ SCHEMA = (
     " body BLOB NOT NULL)",
     "CREATE TABLE IF NOT EXISTS outputs (out TEXT NOT NULL, path TEXT NOT NULL,"
     " fingerprint TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
-    " inode INTEGER NOT NULL, PRIMARY KEY (out, path))",
+    " inode INTEGER NOT NULL, content TEXT NOT NULL, PRIMARY KEY (out, path))",
     "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
     " mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, inode INTEGER NOT NULL,"
     " digest TEXT NOT NULL, at INTEGER NOT NULL)",
 )
+SCHEMA_VERSION = 3  # a file of another layout is dropped and made anew: it is only a cache
 BATCH = 500
 DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
@@ -47,6 +48,7 @@ class Made:
     size: int
     mtime: int
     inode: int
+    content: str  # the hash of its bytes: a file restored elsewhere (CI) proves itself by it
 
 
 def pack(body: str) -> bytes:
@@ -92,7 +94,11 @@ class Cache:
             # immutable: no lock files touched; a WAL left by a crash is ignored (misses).
             uri = f"{self.path.as_uri()}?mode=ro&immutable=1"
             connect = lambda: self._keep(sqlite3.connect(uri, uri=True, check_same_thread=False))  # noqa: E731
-            return self._guard(connect) if self.path.exists() else None
+            db = self._guard(connect) if self.path.exists() else None
+            version = (
+                self._guard(lambda: db.execute("PRAGMA user_version").fetchone()[0]) if db else None
+            )
+            return db if version == SCHEMA_VERSION else None  # another layout: a cold cache
         return None if self.failed else self._create_or_renew()
 
     def _create_or_renew(self) -> sqlite3.Connection | None:
@@ -118,6 +124,11 @@ class Cache:
         self._keep(db)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            for (table,) in tables:
+                db.execute(f'DROP TABLE "{table}"')
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         for statement in SCHEMA:
             db.execute(statement)
         return db
@@ -210,7 +221,9 @@ class Cache:
         key = str(out)
         if key not in self.made:
             db = self._db()
-            query = "SELECT path, fingerprint, size, mtime, inode FROM outputs WHERE out = ?"
+            query = (
+                "SELECT path, fingerprint, size, mtime, inode, content FROM outputs WHERE out = ?"
+            )
             rows = self._guard(lambda: list(db.execute(query, (key,)))) if db else None
             self.made[key] = {row[0]: Made(*row[1:]) for row in rows or ()}
         return self.made[key]
@@ -227,8 +240,11 @@ class Cache:
         try:
             db.execute("DELETE FROM outputs WHERE out = ?", (key,))
             db.executemany(
-                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
-                ((key, p, m.fingerprint, m.size, m.mtime, m.inode) for p, m in made.items()),
+                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (key, p, m.fingerprint, m.size, m.mtime, m.inode, m.content)
+                    for p, m in made.items()
+                ),
             )
             db.execute("COMMIT")
         except sqlite3.Error:

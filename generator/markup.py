@@ -6,6 +6,7 @@ placeholders that the site resolves later, so this stage depends on one file onl
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -18,6 +19,7 @@ from markdown.extensions.toc import TocExtension
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from generator import mdtune
 from generator.errors import Collector
 from generator.model import Heading, Link
 from generator.slugs import anchor
@@ -47,8 +49,12 @@ class _Targets(Treeprocessor):
     roots: list[tuple[str, str]]  # (site path, raw href)
     images: list[tuple[str, str]]  # (path under static/, raw src)
 
-    def run(self, root: ET.Element) -> None:
+    def reset(self) -> None:
+        # Also for a blank body, where Markdown runs no tree processor at all.
         self.links, self.roots, self.images = [], [], []
+
+    def run(self, root: ET.Element) -> None:
+        self.reset()
         for element in root.iter():
             if element.tag == "a" and element.get("href"):
                 element.set("href", self._href(element.get("href", "")))
@@ -103,44 +109,64 @@ class _TargetsExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
         self.processor = _Targets(md)
+        md.registerExtension(self)  # so that md.reset() calls self.reset()
         # After inline patterns (priority 20) so links exist; before prettify.
         md.treeprocessors.register(self.processor, "khabar_targets", 15)
         # After raw HTML is put back (priority 30).
         md.postprocessors.register(_RawImages(self.processor), "khabar_raw_images", 5)
 
+    def reset(self) -> None:
+        if self.processor is not None:
+            self.processor.reset()
 
-_ENGINE: tuple[markdown.Markdown, _TargetsExtension] | None = None
+
+EXTENSIONS = (
+    "tables",
+    "attr_list",
+    "fenced_code",
+    "footnotes",
+    "def_list",
+    "abbr",
+    "sane_lists",
+    "md_in_html",
+)
 
 
-def _engine() -> tuple[markdown.Markdown, _TargetsExtension]:
+class _TocExtension(TocExtension):
+    TreeProcessorClass = mdtune.Toc
+
+
+def _markdown(toc: type[TocExtension]) -> tuple[markdown.Markdown, _TargetsExtension]:
+    targets = _TargetsExtension()
+    extensions: list[str | Extension] = [*EXTENSIONS, toc(slugify=anchor, toc_depth="2-4")]
+    extensions.append(targets)
+    return markdown.Markdown(extensions=extensions, output_format="html"), targets
+
+
+def plain_engine() -> tuple[markdown.Markdown, _TargetsExtension]:
+    """Python-Markdown as Khabar configures it, without the skips of `mdtune`: what the
+    tests compare the tuned engine with."""
+    return _markdown(TocExtension)
+
+
+_ENGINE: tuple[mdtune.Tuned, _TargetsExtension] | None = None
+
+
+def _engine() -> tuple[mdtune.Tuned, _TargetsExtension]:
     global _ENGINE
     if _ENGINE is None:
-        targets = _TargetsExtension()
-        md = markdown.Markdown(
-            extensions=[
-                "tables",
-                "attr_list",
-                "fenced_code",
-                "footnotes",
-                "def_list",
-                "abbr",
-                "sane_lists",
-                "md_in_html",
-                TocExtension(slugify=anchor, toc_depth="2-4"),
-                targets,
-            ],
-            output_format="html",
-        )
-        _ENGINE = (md, targets)
+        md, targets = _markdown(_TocExtension)
+        _ENGINE = (mdtune.Tuned(md), targets)
     return _ENGINE
 
 
 def render(body: str, path: str, first_line: int, errors: Collector) -> Rendered:
     """Markdown to HTML. `first_line` is the body's line in the file, for error positions."""
-    md, targets = _engine()
+    tuned, targets = _engine()
     assert targets.processor is not None
     targets.processor.source = path
-    html = md.reset().convert(body)
+    html = tuned.convert(body)
+    md = tuned.md
     processor = targets.processor
     lines = body.splitlines()
     return Rendered(
@@ -149,8 +175,17 @@ def render(body: str, path: str, first_line: int, errors: Collector) -> Rendered
         root_links=tuple(Link(p, _line_of(raw, lines, first_line)) for p, raw in processor.roots),
         images=tuple((p, _line_of(raw, lines, first_line)) for p, raw in processor.images),
         headings=tuple(_headings(getattr(md, "toc_tokens", []))),
-        words=len(WORD.findall(TAG.sub(" ", html))),
+        words=count_words(html),
     )
+
+
+def count_words(html: str) -> int:
+    """Runs of word characters in the text of `html`. Whitespace is never a word
+    character, so each whitespace-separated token counts alone; a token of letters and
+    digits only (str.isalnum, all in C) is one word; the rest go through the regex."""
+    tokens = TAG.sub(" ", html).split()
+    mixed = list(itertools.filterfalse(str.isalnum, tokens))
+    return len(tokens) - len(mixed) + len(WORD.findall(" ".join(mixed)))
 
 
 def _line_of(needle: str, lines: list[str], first_line: int) -> int:

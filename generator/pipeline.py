@@ -28,7 +28,7 @@ from generator import (
 from generator.assemble import assemble, check_root_links
 from generator.cache import Cache, Made, pack
 from generator.config import SiteConfig, read_config
-from generator.digests import Digests
+from generator.digests import Digests, hash_bytes
 from generator.errors import Collector, Problem, SiteError
 from generator.frontmatter import parse_document
 from generator.model import (
@@ -112,28 +112,46 @@ def build(
         made = photostage.make(store, site, catalog, static, options.jobs if write_out else 0)
         static = photostage.published(static, catalog)  # originals of photos stay out
         check_outputs(config, site, documents, static, options.drafts, made.files)
-        assets = Assets({rel: path.stat().st_size for rel, path in static.items()} | made.sizes)
-        compiled = None if cache.read_only else options.cache  # `check` writes nothing
-        renderer = render.Renderer(config, theme, assets, cache.body, compiled)
-        prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest))
-        copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
-        built_for = buildinfo.output(config, site, now, theme, documents, static)
-        extra = [built_for, *cms_files]
-        output = Output(options, cache, site, renderer, prints, copies, now, extra)
+        args = (options, cache, config, theme, site, documents, static, digests, cms_files)
+        output = plan(*args, made.sizes)
         if write_out:
             index, current = search.Store(folder).files(
                 config, site, cache.body, options.fresh_search
             )
-            output.cached = made.files + index
+            output.cached = {f.path: (f.source, digests.of(f.source)) for f in made.files + index}
             report = _publish(output, cancelled, commit_lock or nullcontext())
             report.stale_search = not current
             cache.keep_seen_files(digests.seen)
         else:
             report = _check(output)
+    report.parsed, report.seconds = parsed, time.perf_counter() - started
     report.warnings = warnings + [str(w) for w in catalog.warnings]
     report.photos = made.encoded
-    report.parsed, report.seconds = parsed, time.perf_counter() - started
-    return Built(report, site, renderer, prints, options.out, now)
+    return Built(report, site, output.renderer, output.fingerprints, options.out, now)
+
+
+def plan(
+    options: Options,
+    cache: Cache,
+    config: SiteConfig,
+    theme: render.Theme,
+    site: Site,
+    documents: Sequence[Document],
+    static: dict[str, Path],
+    digests: Digests,
+    generated: list[OutputFile],
+    sizes: dict[str, int],
+) -> Output:
+    """Every page with what it is made of, the files made with the site, the copies.
+    `sizes`: the photo variants' bytes, for the feeds' enclosures."""
+    now = _aware(options.now, config)
+    assets = Assets({rel: path.stat().st_size for rel, path in static.items()} | sizes)
+    compiled = None if cache.read_only else options.cache  # `check` writes nothing
+    renderer = render.Renderer(config, theme, assets, cache.body, compiled)
+    prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest))
+    copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
+    built_for = buildinfo.output(config, site, now, theme, documents, static)
+    return Output(options, cache, site, renderer, prints, copies, now, [built_for, *generated])
 
 
 def editors_ui(
@@ -265,7 +283,8 @@ class Output:
     static: dict[str, tuple[Path, str]]  # output path -> (source, its hash)
     now: datetime
     extra: list[OutputFile]  # made with the site: build.json
-    cached: list[CachedFile] = field(default_factory=list)  # photo variants, search index
+    # Photo variants and the search index, linked from the build cache: path -> (file, hash).
+    cached: dict[str, tuple[Path, str]] = field(default_factory=dict)
     pages: list[tuple[Page, str, str]] = field(init=False)  # (page, output path, fingerprint)
 
     def __post_init__(self) -> None:
@@ -278,12 +297,11 @@ class Output:
 
     def copies(self) -> list[tuple[str, Path, str]]:
         """(output path, source, what it was made of): a static file by its bytes, a file of
-        the build cache by its place there (its folder is named by what made it)."""
+        the build cache by its bytes too."""
         found = [(rel, source, f"static:{digest}") for rel, (source, digest) in self.static.items()]
-        for file in self.cached:
-            found.append(
-                (file.path, file.source, f"{CACHED}{file.source.parent.name}/{file.source.name}")
-            )
+        found += [
+            (rel, source, f"{CACHED}{digest}") for rel, (source, digest) in self.cached.items()
+        ]
         return found
 
 
@@ -297,13 +315,14 @@ def _publish(
         raise Cancelled
     previous = cache.outputs(out)
     current = _current(out, previous, output.options.trust_output)
-    kept = {path for _, path, fp in output.pages if _kept(path, fp, previous, current)}
+    kept = {path for _, path, fp in output.pages if _kept(out, path, fp, previous, current)}
     todo = [page for page, path, _ in output.pages if path not in kept]
     copies = output.copies()
-    fresh = {rel for rel, _, made in copies if not _kept(rel, made, previous, current)}
+    fresh = {rel for rel, _, made in copies if not _kept(out, rel, made, previous, current)}
     writer = write.Writer(out, current, changes=len(todo) + len(fresh))
     try:
-        _fill(writer, output, kept, todo, fresh, cancelled)
+        _fill(writer, output, {path: previous[path].content for path in kept}, todo, fresh,
+              cancelled)  # fmt: skip
     except BaseException:
         writer.abort()
         raise
@@ -312,7 +331,7 @@ def _publish(
             writer.abort()
             raise Cancelled
         report = writer.commit()
-        cache.keep_outputs(out, _manifest(output, copies, writer.stamps))
+        cache.keep_outputs(out, _manifest(output, copies, writer))
     report.pages, report.rendered = len(output.pages), len(todo)
     report.articles = {lang: len(items) for lang, items in output.site.articles.items()}
     return report
@@ -329,44 +348,55 @@ def _current(out: Path, previous: dict[str, Made], trusted: bool) -> dict[str, w
 def _fill(
     writer: write.Writer,
     output: Output,
-    kept: set[str],
+    kept: dict[str, str],
     todo: list[Page],
     fresh: set[str],
     cancelled: Callable[[], bool],
 ) -> None:
+    """kept: the pages the output holds as they must be, with the hashes of their bytes."""
     for path in sorted(kept):
-        writer.keep(path)
+        writer.keep(path, kept[path])
     for file in _rendered(output.renderer, todo, output.options.jobs, cancelled):
         writer.put(file)
     for file in output.feeds():
         writer.put(file)
-    for rel, (source, _) in output.static.items():
+    for rel, (source, digest) in output.static.items():
         if rel in fresh:
-            writer.copy(rel, source)
+            writer.copy(rel, source, digest)
         else:
-            writer.keep(rel)
-    for cached in output.cached:  # photo variants, the search index: linked from the cache
-        if cached.path in fresh:
-            writer.copy(cached.path, cached.source, link=True)
+            writer.keep(rel, digest)
+    for rel, (source, digest) in output.cached.items():  # linked from the cache
+        if rel in fresh:
+            writer.copy(rel, source, digest, link=True)
         else:
-            writer.keep(cached.path)
+            writer.keep(rel, digest)
 
 
-def _kept(path: str, made: str, previous: dict[str, Made], current: dict[str, write.Stamp]) -> bool:
+def _kept(
+    out: Path, path: str, made: str, previous: dict[str, Made], current: dict[str, write.Stamp]
+) -> bool:
+    """The output holds this file as the last build made it, from the same inputs. A file
+    not as the last build left it on disk (an output folder restored by CI, or touched)
+    proves itself by its bytes."""
     last, now = previous.get(path), current.get(path)
-    if last is None or now is None or last.fingerprint != made:
+    if last is None or now is None or last.fingerprint != made or now.size != last.size:
         return False
-    return (now.size, now.mtime, now.inode) == (last.size, last.mtime, last.inode)
+    if (now.mtime, now.inode) == (last.mtime, last.inode):
+        return True
+    try:
+        return hash_bytes((out / path).read_bytes()) == last.content
+    except OSError:
+        return False
 
 
 def _manifest(
-    output: Output, copies: list[tuple[str, Path, str]], stamps: dict[str, write.Stamp]
+    output: Output, copies: list[tuple[str, Path, str]], writer: write.Writer
 ) -> dict[str, Made]:
     made = {path: fp for _, path, fp in output.pages}
     made.update((rel, fp) for rel, _, fp in copies)
     return {
-        path: Made(made.get(path, GENERATED), s.size, s.mtime, s.inode)
-        for path, s in stamps.items()
+        path: Made(made.get(path, GENERATED), s.size, s.mtime, s.inode, writer.hashes[path])
+        for path, s in writer.stamps.items()
     }
 
 

@@ -27,6 +27,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 def transliterate(text: str) -> str:
     """Lowercase ASCII rendering of Cyrillic (Russian and Tatar) text; other scripts pass."""
     lowered = unicodedata.normalize("NFC", text).lower().translate(_TABLE)
+    if lowered.isascii():  # all Cyrillic was in the table: nothing left to decompose
+        return lowered
     # Latin letters with diacritics (é, ü) lose them rather than vanish. Marks by category,
     # as the editors' UI's port does (\p{M} in generator/cms/khabar-cms.js).
     decomposed = unicodedata.normalize("NFKD", lowered)

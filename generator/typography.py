@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 NBSP = "\u00a0"
@@ -26,23 +27,53 @@ TOKEN = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
 TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 UPPER = "А-ЯЁӘӨҮҖҢҺ"
 LOWER = "а-яёәөүҗңһ"
-# (a character the text must hold for the rule to apply, pattern, replacement): the
-# cheap `in` test skips most of the regex work on the thousands of small text pieces.
+SEP = "\x1f"  # joins the text pieces of a fragment (see typograph_html)
+DIALOGUE = ("^[-–]", r"^(?:-{1,3}|–)(?=[ \t])", "—")  # a dash opening a line of dialogue
+# (what the text must hold for the rule to apply, pattern, replacement). The first
+# regex only finds a necessary condition, cheaply (most rules start with a lookbehind,
+# which the regex engine tries at every position): most texts skip most rules.
 RULES = [
-    ("-", re.compile(r"(?<=\S)[ \t]+(?:-{1,3})(?=[ \t])"), NBSP + "—"),  # word - word
-    ("–", re.compile(r"(?<=\S)[ \t]+–(?=[ \t])"), NBSP + "—"),
-    ("—", re.compile(r"(?<=\S)[ \t]+—(?=[ \t])"), NBSP + "—"),
-    ("-", re.compile(r"^(?:-{1,3}|–)(?=[ \t])"), "—"),  # a dash opening a line of dialogue
-    ("-", re.compile(r"\b(1\d{3}|20\d{2})-(1\d{3}|20\d{2})\b"), r"\1–\2"),  # 1941-1945
-    ("№", re.compile(r"№[ \t]*(?=\d)"), "№" + NBSP),
+    (r"-(?<=[ \t]-)", r"(?<=\S)[ \t]+(?:-{1,3})(?=[ \t])", NBSP + "—"),  # word - word
+    ("–(?<=[ \t]–)", r"(?<=\S)[ \t]+–(?=[ \t])", NBSP + "—"),
+    ("—(?<=[ \t]—)", r"(?<=\S)[ \t]+—(?=[ \t])", NBSP + "—"),
+    DIALOGUE,
+    (r"-(?<=\d-)[12]", r"\b(1\d{3}|20\d{2})-(1\d{3}|20\d{2})\b", r"\1–\2"),  # 1941-1945
+    ("№", r"№[ \t]*(?=\d)", "№" + NBSP),
     (
-        " ",
-        re.compile(r"(?<=\d)[ \t]+(?=(?:гг?|млн|млрд|тыс|руб|км|кг)\.?(?![" + LOWER + r"]))"),
+        r"\d[ \t]",
+        r"(?<=\d)[ \t]+(?=(?:гг?|млн|млрд|тыс|руб|км|кг)\.?(?![" + LOWER + r"]))",
         NBSP,
     ),
-    (".", re.compile(rf"\b([{UPPER}])\.[ \t]+(?=[{UPPER}])"), r"\1." + NBSP),  # А. Р. Гарипова
-    (".", re.compile(rf"(?<=[{LOWER}])[ \t]+(?=[{UPPER}]\.[ \t\u00a0]?[{UPPER}]\.)"), NBSP),
+    (
+        rf"\.(?<=[{UPPER}]\.)[ \t]",
+        rf"\b([{UPPER}])\.[ \t]+(?=[{UPPER}])",
+        r"\1." + NBSP,
+    ),  # А. Р. Гарипова
+    (
+        rf"\.(?<=[{UPPER}]\.)[ \t\u00a0]?[{UPPER}]\.",
+        rf"(?<=[{LOWER}])[ \t]+(?=[{UPPER}]\.[ \t\u00a0]?[{UPPER}]\.)",
+        NBSP,
+    ),
 ]
+Rule = tuple[Callable[[str], object], re.Pattern[str], str]
+
+
+def _compiled(hint: str, rule: str, replacement: str) -> Rule:
+    return re.compile(hint).search, re.compile(rule), replacement
+
+
+COMPILED = [_compiled(*rule) for rule in RULES]
+# Joined, a piece also starts right after SEP: the dialogue rule once more, there.
+AFTER_SEP = _compiled(SEP + "[-–]", SEP + r"(?:-{1,3}|–)(?=[ \t])", SEP + "—")
+COMPILED_JOINED = [
+    new for rule in RULES for new in [_compiled(*rule), AFTER_SEP][: 2 if rule is DIALOGUE else 1]
+]
+# Could a tag start or end a part that is left alone? (What _track looks for, as a regex.)
+SKIP_TAG = re.compile(
+    r"<\s*/?\s*(?:"
+    + "|".join("".join(f"[{c}{c.upper()}]" for c in name) for name in sorted(SKIP))
+    + ")(?![a-zA-Z0-9])"
+)
 
 
 @dataclass
@@ -52,14 +83,15 @@ class _Quotes:
     depth: int = 0
 
     def replace(self, text: str) -> str:
-        out = []
-        for index, char in enumerate(text):
-            if char != '"':
-                out.append(char)
-                continue
+        parts = text.split('"')
+        out = [parts[0]]
+        index = len(parts[0])  # of the quote before each following part
+        for part in parts[1:]:
             before = text[index - 1] if index else " "
             opening = before.isspace() or before in "([{«„-—–/" or self.depth == 0
             out.append(self._open() if opening and not self._closes(text, index) else self._close())
+            out.append(part)
+            index += len(part) + 1
         return "".join(out)
 
     def _closes(self, text: str, index: int) -> bool:
@@ -80,23 +112,51 @@ class _Quotes:
 
 def typograph(text: str, lang: str) -> str:
     """Plain text (a title, a lead): the result still needs HTML escaping."""
-    return _text(text, lang, _Quotes())
+    return _short_words(_rules(text, _Quotes(), COMPILED), lang)
 
 
 def typograph_html(html: str, lang: str) -> str:
-    """An HTML fragment: only text between tags changes."""
-    quotes = _Quotes()
+    """An HTML fragment: only text between tags changes.
+
+    The rules run once over the fragment's text pieces joined by SEP, not once per
+    piece: SEP is whitespace that no rule matches, so to every rule it is what the
+    start or end of a piece is (tests/unit/test_typography.py checks both ways)."""
+    pieces = TOKEN.split(html)
+    chosen = _text_pieces(pieces, track=bool(SKIP_TAG.search(html)))
+    if not chosen:
+        return html
+    texts = [pieces[i] for i in chosen]
+    done = _piecewise(texts, lang) if SEP in html else _joined(texts, lang)
+    for i, text in zip(chosen, done, strict=True):
+        pieces[i] = text
+    return "".join(pieces)
+
+
+def _piecewise(texts: list[str], lang: str) -> list[str]:
+    quotes = _Quotes()  # a quote opened in one piece closes in another
+    return [_short_words(_rules(text, quotes, COMPILED), lang) for text in texts]
+
+
+def _joined(texts: list[str], lang: str) -> list[str]:
+    """What _piecewise gives, in one pass of each rule (texts must not hold SEP)."""
+    if not texts:
+        return []
+    joined = _rules(SEP.join(texts), _Quotes(), COMPILED_JOINED)
+    return _short_words(joined, lang, SEP).split(SEP)
+
+
+def _text_pieces(pieces: list[str], track: bool) -> list[int]:
+    """Indexes of the text pieces to typograph: not tags, not inside code, pre, script..."""
+    if not track:  # no such element in the fragment
+        return [i for i, piece in enumerate(pieces) if piece and piece[0] != "<"]
     skipping: list[str] = []
-    out = []
-    for piece in TOKEN.split(html):
+    chosen = []
+    for i, piece in enumerate(pieces):
         if piece.startswith("<"):
             _track(piece, skipping)
-            out.append(piece)
         elif piece and not skipping:
-            out.append(_text(piece, lang, quotes))
-        else:
-            out.append(piece)
-    return "".join(out)
+            chosen.append(i)
+    return chosen
 
 
 def _track(tag: str, skipping: list[str]) -> None:
@@ -111,28 +171,50 @@ def _track(tag: str, skipping: list[str]) -> None:
             skipping.append(name)
 
 
-def _text(text: str, lang: str, quotes: _Quotes) -> str:
+def _rules(text: str, quotes: _Quotes, rules: list[Rule]) -> str:
     if '"' in text:
         text = quotes.replace(text)
-    for trigger, pattern, replacement in RULES:
-        if trigger in text:
+    for hint, pattern, replacement in rules:
+        if hint(text):
             text = pattern.sub(replacement, text)
-    return _short_words(text, lang)
+    return text
 
 
 SHORT_SETS = {lang: frozenset(words) for lang, words in SHORT_WORDS.items()}
 OPENERS = '«„"(['
 
 
-def _short_words(text: str, lang: str) -> str:
-    """No line break after a short word: a split on spaces beats a regex here by far."""
+def _short_words(text: str, lang: str, sep: str = "") -> str:
+    """No line break after a short word: a part between spaces (or seps, which are never
+    glued) that is one, openers aside. Python work only for the few parts that may be
+    one: a loose match first, over the whole text."""
     words = SHORT_SETS.get(lang)
     if not words or " " not in text:
         return text
-    parts = text.split(" ")
-    out = [parts[0]]
-    for previous, part in itertools.pairwise(parts):
-        bare = previous.lstrip(OPENERS).lower()
-        glue = bare in words and part[:1] != "" and (part[0].isalnum() or part[0] in OPENERS)
-        out.append((NBSP if glue else " ") + part)
-    return "".join(out)
+    spaced = text.replace(sep, " ") if sep else text
+    loose = spaced.lower()
+    for opener in OPENERS:
+        loose = loose.replace(opener, "")  # everywhere: may find too much, never too little
+    candidates = loose.split(" ")  # lower() and replace() keep every space: aligned
+    maybe = [i for i, part in enumerate(candidates[:-1]) if part in words]
+    if not maybe:
+        return text
+    parts = spaced.split(" ")
+    ends = list(itertools.accumulate(map(len, parts)))
+    runs, start = [], 0
+    for i in maybe:
+        space = ends[i] + i  # the offset of the space after part i
+        if text[space] == " " and _glues(parts, i, words):
+            runs.append(text[start:space])
+            start = space + 1
+    runs.append(text[start:])
+    return NBSP.join(runs)
+
+
+def _glues(parts: list[str], i: int, words: frozenset[str]) -> bool:
+    after = parts[i + 1][:1]
+    return (
+        parts[i].lstrip(OPENERS).lower() in words
+        and after != ""
+        and (after.isalnum() or after in OPENERS)
+    )

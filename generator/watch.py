@@ -168,10 +168,10 @@ class Session:
                 return False
             files.append(made)
         with self.write_lock:
-            stamps = write.replace_files(built.out, [file for file, _ in files])
+            writer = write.replace_files(built.out, [file for file, _ in files])
         for file, fp in files:
-            stamp = stamps[file.path]
-            made_of = Made(fp, stamp.size, stamp.mtime, stamp.inode)
+            stamp, content = writer.stamps[file.path], writer.hashes[file.path]
+            made_of = Made(fp, stamp.size, stamp.mtime, stamp.inode, content)
             self.cache.note_output(built.out, file.path, made_of)
         return True
 

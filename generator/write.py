@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.digests import hash_bytes
 from generator.model import BuildReport, OutputFile
 
 STAGE_MARK = ".khabar-"
@@ -118,6 +119,7 @@ class Writer:
     partial: bool = False  # only the files given change; nothing else is removed (serve)
     report: BuildReport = field(default_factory=BuildReport)
     stamps: dict[str, Stamp] = field(default_factory=dict)  # the new output's files
+    hashes: dict[str, str] = field(default_factory=dict)  # ... and the hashes of their bytes
     written: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -133,21 +135,22 @@ class Writer:
 
     def put(self, file: OutputFile) -> None:
         """New bytes for a file: written only if the output does not hold them already."""
+        content = hash_bytes(file.data)
         if self._has(file.path, file.data):
-            return self.keep(file.path)
+            return self.keep(file.path, content)
         target = self._target(file.path)
         target.write_bytes(file.data)
-        self._written(file.path, target)
+        self._written(file.path, target, content)
 
-    def keep(self, rel: str) -> None:
-        """A file the output already holds as it must be."""
+    def keep(self, rel: str, content: str) -> None:
+        """A file the output already holds as it must be (`content`: the hash of its bytes)."""
         self._claim(rel)
-        self.stamps[rel] = self.current[rel]
+        self.stamps[rel], self.hashes[rel] = self.current[rel], content
         self.report.unchanged += 1
         if self.swap:
             os.link(self.out / rel, self._target(rel, claimed=True))
 
-    def copy(self, rel: str, source: Path, link: bool = False) -> None:
+    def copy(self, rel: str, source: Path, content: str, link: bool = False) -> None:
         """A file copied as it is (a static file); with `link`, a file of the build cache,
         which never changes once made (a photo variant, the search index): hard-linked, so
         its bytes never pass through memory, and copied only where the cache is on another
@@ -159,7 +162,7 @@ class Writer:
             os.link(source, target)
         except OSError:
             shutil.copy2(source, target)
-        self._written(rel, target)
+        self._written(rel, target, content)
 
     def commit(self) -> BuildReport:
         """Switch the output over to what was put, kept and copied; drop every other file."""
@@ -210,8 +213,8 @@ class Writer:
             self.stage.mkdir()
             self.folders.add(self.stage)
 
-    def _written(self, rel: str, target: Path) -> None:
-        self.stamps[rel] = stamp_of(target.stat())
+    def _written(self, rel: str, target: Path, content: str) -> None:
+        self.stamps[rel], self.hashes[rel] = stamp_of(target.stat()), content
         self.written.append(rel)
         self.report.written += 1
 
@@ -221,13 +224,13 @@ def write_all(out: Path, files: Iterable[OutputFile]) -> BuildReport:
     return _write(Writer(out, scan(out) if out.is_dir() else {}, changes=1 << 30), files)
 
 
-def replace_files(out: Path, files: list[OutputFile]) -> dict[str, Stamp]:
+def replace_files(out: Path, files: list[OutputFile]) -> Writer:
     """Just these files, each replaced whole, nothing else touched (serve's first answer to
-    an edit). Returns their new stamps."""
+    an edit). The writer tells their new stamps and hashes."""
     current = {f.path: stamp_of((out / f.path).stat()) for f in files if (out / f.path).is_file()}
     writer = Writer(out, current, changes=len(files), partial=True)
     _write(writer, files)
-    return writer.stamps
+    return writer
 
 
 def _write(writer: Writer, files: Iterable[OutputFile]) -> BuildReport:

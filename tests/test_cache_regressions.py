@@ -7,11 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from generator.cli import main
+from generator.pipeline import Options
+from generator.pipeline import build as build_site
 from tests.conftest import NOW, ROOT, Run, SiteDir
 from tests.test_incremental import build, tree
 
@@ -181,3 +184,27 @@ def test_main_rejects_nothing_when_the_site_itself_is_reached_by_a_link(
     linked.symlink_to(small.root)
     args = ["--site", str(linked), "--out", str(tmp_path / "out"), "--now", NOW]
     assert main(["build", *args, "--cache", str(tmp_path / "c")]) == 0
+
+
+def test_ci_restores_cache_and_output_and_renders_only_what_changed(
+    small: SiteDir, tmp_path: Path
+) -> None:
+    """CI restores the build cache and the last output folder (new inodes, maybe new
+    mtimes): unchanged pages prove themselves by their bytes and are not rendered again."""
+    for n in range(8):
+        small.article(f"content/ru/2026/n{n}.md", title=f"Новость {n}", category="sport")
+    out, cache = small.root / "public", small.root / ".cache"
+    build(small.root, out, cache)
+    saved_out, saved_cache = tmp_path / "saved-out", tmp_path / "saved-cache"
+    shutil.copytree(out, saved_out)
+    shutil.copytree(cache, saved_cache)
+    shutil.rmtree(out)
+    shutil.rmtree(cache)
+    shutil.copytree(saved_out, out, copy_function=shutil.copy)  # new inodes and mtimes
+    shutil.copytree(saved_cache, cache)
+    (out / "news/sport/n3/index.html").write_text("changed while cached", encoding="utf-8")
+    small.article("content/ru/2026/c.md", title="Новая статья", category="sport")
+    options = Options(small.root, out, datetime.fromisoformat(NOW), cache=cache, jobs=1)
+    report = build_site(options).report
+    assert tree(out) == clean_build(small.root, tmp_path)
+    assert 0 < report.rendered < report.pages // 2, (report.rendered, report.pages)

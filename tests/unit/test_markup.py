@@ -1,5 +1,5 @@
 from generator.errors import Collector
-from generator.markup import render
+from generator.markup import count_words, render
 
 
 def md(text: str, path: str = "content/ru/2026/a.md", line: int = 5):  # type: ignore[no-untyped-def]
@@ -72,3 +72,15 @@ def test_documents_do_not_leak_into_each_other() -> None:
     md("[a](a.md)\n\n## Заголовок\n")
     second = md("Текст\n")
     assert second.links == () and second.headings == ()
+
+
+def test_a_blank_body_has_no_links_of_the_article_before() -> None:
+    assert md("[Школа](school.md) ![Фото](images/a.jpg)\n").links
+    empty = md("\n  \n")
+    assert (empty.html, empty.links, empty.images) == ("", (), ())
+
+
+def test_words_are_runs_of_letters_digits_and_underscores_outside_tags() -> None:
+    html = '<p>Кое-кто пришёл в 10:30, <a href="/a-b/">а_б</a> «1941–1945».</p>'
+    assert md("Текст").words == 1
+    assert count_words(html) == 9  # Кое кто пришёл в 10 30 а_б 1941 1945

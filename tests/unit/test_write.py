@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.digests import hash_bytes
 from generator.model import OutputFile
 from generator.write import JOURNAL, Writer, recover, replace_files, scan, write_all
 
@@ -80,7 +81,7 @@ def test_static_copies(tmp_path: Path) -> None:
     source = tmp_path / "logo.svg"
     source.write_bytes(b"<svg/>")
     writer = Writer(tmp_path / "public", {}, changes=1)
-    writer.copy("assets/logo.svg", source)
+    writer.copy("assets/logo.svg", source, "hash-of-the-source")
     writer.commit()
     assert (tmp_path / "public/assets/logo.svg").read_bytes() == b"<svg/>"
 
@@ -148,9 +149,10 @@ def test_a_stage_without_its_journal_never_reaches_the_output(tmp_path: Path) ->
 def test_replacing_some_files_leaves_the_others(tmp_path: Path) -> None:
     out = tmp_path / "public"
     write_all(out, files(index="a", b="b"))
-    stamps = replace_files(out, files(b="B"))
+    writer = replace_files(out, files(b="B"))
     assert snapshot(out) == {"index.html": b"a", "b.html": b"B"}
-    assert stamps == {"b.html": scan(out)["b.html"]}
+    assert writer.stamps == {"b.html": scan(out)["b.html"]}
+    assert writer.hashes == {"b.html": hash_bytes(b"B")}
     assert os.listdir(tmp_path) == ["public"]
 
 
