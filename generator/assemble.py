@@ -6,13 +6,13 @@ Pure: documents and settings in, a Site out (or a SiteError listing every clash)
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from generator import urls
+from generator import photos, urls
 from generator.config import SiteConfig
 from generator.errors import Collector
-from generator.model import Article, Document, Page, Site, Tag
+from generator.model import Article, Document, Image, Page, Site, Tag
 from generator.slugs import slugify
 
 
@@ -22,7 +22,9 @@ def assemble(
     now: datetime,
     drafts: bool = False,
     static_files: frozenset[str] = frozenset(),
+    pictures: Mapping[str, Image] | None = None,
 ) -> Site:
+    """`pictures`: the published variants of each photo under static/ (by its path there)."""
     errors = Collector()
     candidates = [d for d in docs if drafts or not d.draft]
     doc_urls = {d.source: urls.article(config, d) for d in docs}
@@ -32,7 +34,7 @@ def assemble(
     errors.raise_if_any()
     live = sorted((d for d in candidates if is_live(d, now)), key=_newest_first)
     tags = _tags(config, live)
-    articles = _articles(config, live, doc_urls, tags)
+    articles = _articles(config, live, doc_urls, tags, pictures or {})
     pages = _pages(config, articles, tags)
     return Site(articles=articles, pages=tuple(pages), tags=_tag_lists(tags), urls=doc_urls)
 
@@ -135,6 +137,7 @@ def _articles(
     live: Sequence[Document],
     doc_urls: dict[str, str],
     tags: dict[tuple[str, str], Tag],
+    pictures: Mapping[str, Image],
 ) -> dict[str, tuple[Article, ...]]:
     by_key: dict[str, list[Document]] = defaultdict(list)
     for doc in live:
@@ -148,8 +151,9 @@ def _articles(
         )
         doc_tags = tuple(dict.fromkeys(tags[(doc.lang, t)] for t in doc.tags if slugify(t)))
         links = tuple(sorted({(link.target, doc_urls[link.target]) for link in doc.links}))
-        cover = urls.share_image(config, doc)
-        article = Article(doc, doc_urls[doc.source], doc_tags, pairs, links, cover)
+        cover, body = photos.for_article(doc, pictures)
+        share = urls.share_image(config, doc, cover)
+        article = Article(doc, doc_urls[doc.source], doc_tags, pairs, links, share, cover, body)
         result[doc.lang].append(article)
     return {lang: tuple(items) for lang, items in result.items()}
 
@@ -189,6 +193,7 @@ def _pages(
             base = urls.archive(config, lang, month)
             pages += _listing(config, "archive", lang, month, base, in_month, switch)
         pages.append(_archives_page(config, lang, months[lang], switch))
+        pages.append(_search_page(config, lang, switch))
         pages.append(_not_found_page(config, lang, switch))
     return pages
 
@@ -272,6 +277,19 @@ def _archives_page(
         alternates=alternates,
         switch=targets,
         months=tuple((month, len(items)) for month, items in months.items()),
+    )
+
+
+def _search_page(config: SiteConfig, lang: str, switch: urls.Switch) -> Page:
+    alternates, targets = switch.for_listing("search", "")
+    return Page(
+        kind="search",
+        lang=lang,
+        url=urls.search(config, lang),
+        title="",
+        template="search.html",
+        alternates=alternates,
+        switch=targets,
     )
 
 

@@ -51,11 +51,16 @@ def options(parsed: argparse.Namespace) -> Options:
     )
 
 
+def _warn(warnings: Sequence[str]) -> None:
+    """Warnings (PATH:LINE: warning: ...) never fail a run; build and check print them alike."""
+    for line in warnings:
+        print(line, file=sys.stderr)
+
+
 def _build(parsed: argparse.Namespace) -> int:
     opts = options(parsed)
     report = build(opts).report
-    for warning in report.warnings:
-        print(warning, file=sys.stderr)
+    _warn(report.warnings)
     counts = ", ".join(f"{lang} {n}" for lang, n in report.articles.items())
     print(
         f"built {report.files} files ({report.pages} pages; articles: {counts}) into {opts.out} "
@@ -68,6 +73,7 @@ def _build(parsed: argparse.Namespace) -> int:
 
 def _check(parsed: argparse.Namespace) -> int:
     report = build(options(parsed), write_out=False).report
+    _warn(report.warnings)
     counts = ", ".join(f"{lang} {n}" for lang, n in report.articles.items())
     print(f"ok: {report.pages} pages; published articles: {counts}", file=sys.stderr)
     return 0

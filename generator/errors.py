@@ -11,9 +11,10 @@ class Problem:
     path: str  # relative to the site root, POSIX separators
     line: int
     message: str
+    severity: str = "error"  # or "warning": printed the same way, never fails a build
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: error: {self.message}"
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
 
 
 class SiteError(Exception):

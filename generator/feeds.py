@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from generator import dzen, urls
 from generator.config import SiteConfig
-from generator.model import Article, Assets, OutputFile, Site
+from generator.model import Article, Assets, Image, OutputFile, Site
 
 BodyFn = Callable[[Article, bool], Markup]
 NS = (
@@ -98,8 +98,9 @@ def _item(config: SiteConfig, article: Article, body: BodyFn, assets: Assets) ->
         parts.append(f"<author>{escape(doc.author)}</author>")
     if doc.lead:
         parts.append(f"<description>{escape(doc.lead)}</description>")
-    if doc.image and _wide_enough(doc.image, assets.pixels):
-        parts.append(_enclosure(config, doc.image, assets.sizes))
+    cover = article.cover
+    if cover and cover.share and _wide_enough(cover):
+        parts.append(_enclosure(config, cover.share.url, assets.sizes))
     parts.append('<media:rating scheme="urn:simple">nonadult</media:rating>')
     text = dzen.clean(str(body(article, True)))
     parts.append(f"<content:encoded><![CDATA[{_cdata(text)}]]></content:encoded>")
@@ -115,13 +116,15 @@ def guid(config: SiteConfig, article: Article) -> str:
     return f"tag:{host},{GUID_DATE}:{article.doc.lang}/{key}"
 
 
-def _wide_enough(image: str, pixels: Mapping[str, tuple[int, int]]) -> bool:
-    """A cover of ours at least 700 px wide; a cover elsewhere cannot be measured."""
-    size = pixels.get(image.lstrip("/"))
-    return urls.is_external(image) or (size is not None and size[0] >= DZEN_MIN_WIDTH)
+def _wide_enough(cover: Image) -> bool:
+    """A cover of ours whose shared JPEG (1200 px, or the largest there is) is at least 700 px
+    wide; a cover elsewhere cannot be measured."""
+    width = cover.share.width if cover.share else 0
+    return urls.is_external(cover.path) or width >= DZEN_MIN_WIDTH
 
 
 def _enclosure(config: SiteConfig, image: str, sizes: Mapping[str, int]) -> str:
+    """The cover's 1200 px JPEG (Dzen wants one at least 700 px wide)."""
     path = image.lstrip("/")
     url = image if urls.is_external(image) else _abs(config, f"/{path}")
     kind = mimetypes.guess_type(path)[0] or "image/jpeg"
@@ -139,7 +142,7 @@ def _sitemap(config: SiteConfig, site: Site) -> OutputFile:
         'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
     for page in site.pages:
-        if page.kind == "not_found":
+        if page.kind in ("not_found", "search"):
             continue
         lines.append(f"<url><loc>{escape(_abs(config, page.url))}</loc>")
         if page.article:

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 import markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from generator import mdtune
@@ -27,6 +28,7 @@ MD_LINK = "khabar-md:"  # href="khabar-md:content/ru/x.md#part" -> that article'
 ROOT_LINK = "khabar-root:"  # href="khabar-root:/images/x.jpg" -> under the site's base path
 WORD = re.compile(r"\w+")
 TAG = re.compile(r"<[^>]+>")
+RAW_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")(/[^/"][^"]*)"', re.I)  # a site path, not //host
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,24 @@ class _Targets(Treeprocessor):
         return f"{ROOT_LINK}/{path}"
 
 
+class _RawImages(Postprocessor):
+    """<img src="/images/x.jpg"> written as raw HTML is a photo of the site like a Markdown
+    image: checked, and published as resized variants."""
+
+    def __init__(self, targets: _Targets) -> None:
+        super().__init__()
+        self.targets = targets
+
+    def run(self, text: str) -> str:
+        def placeholder(match: re.Match[str]) -> str:
+            src = match.group(2)
+            path = unquote(urlsplit(src).path).lstrip("/")
+            self.targets.images.append((path, src))
+            return f'{match.group(1)}{ROOT_LINK}/{path}"'
+
+        return RAW_IMG_SRC.sub(placeholder, text)
+
+
 class _TargetsExtension(Extension):
     def __init__(self) -> None:
         super().__init__()
@@ -92,6 +112,8 @@ class _TargetsExtension(Extension):
         md.registerExtension(self)  # so that md.reset() calls self.reset()
         # After inline patterns (priority 20) so links exist; before prettify.
         md.treeprocessors.register(self.processor, "khabar_targets", 15)
+        # After raw HTML is put back (priority 30).
+        md.postprocessors.register(_RawImages(self.processor), "khabar_raw_images", 5)
 
     def reset(self) -> None:
         if self.processor is not None:

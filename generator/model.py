@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,29 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class Rendition:
+    """One published file of a photo."""
+
+    url: str  # a site path (/images/school-800.3f9a1c2e7b.webp) or an external URL
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Image:
+    """A photo as templates show it: resized variants per format, never the original."""
+
+    path: str  # the original under static/ (images/school.jpg), or an external URL
+    width: int  # of the largest variant: the aspect ratio for width/height attributes
+    height: int
+    alt: str = ""
+    credit: str = ""
+    formats: tuple[tuple[str, tuple[Rendition, ...]], ...] = ()  # (MIME type, narrow first)
+    fallback: Rendition | None = None  # the JPEG for <img src>
+    share: Rendition | None = None  # the 1200 px JPEG for og:image and feed enclosures
+
+
+@dataclass(frozen=True)
 class Article:
     doc: Document
     url: str
@@ -97,6 +121,8 @@ class Article:
     # The absolute URL of the picture shown where the article is shared: og:image, the
     # Telegram announcement. One place, so that a better variant changes both at once.
     share_image: str | None = None
+    cover: Image | None = None
+    photos: tuple[Image, ...] = ()  # the body's photos, by Image.path
 
 
 @dataclass(frozen=True)
@@ -132,16 +158,24 @@ class Site:
 
 @dataclass(frozen=True)
 class Assets:
-    """What the pages need to know of the static files: byte and pixel sizes."""
+    """What the feeds need to know of the published files: their sizes."""
 
     sizes: dict[str, int] = field(default_factory=dict)  # output path -> bytes
-    pixels: dict[str, tuple[int, int]] = field(default_factory=dict)  # image -> (w, h)
 
 
 @dataclass(frozen=True)
 class OutputFile:
     path: str  # relative to the output folder, POSIX separators
     data: bytes
+
+
+@dataclass(frozen=True)
+class CachedFile:
+    """An output file made earlier and kept, never changed, in the build cache (a photo
+    variant, the search index): the writer links it or copies it."""
+
+    path: str
+    source: Path
 
 
 @dataclass(frozen=True)
@@ -163,3 +197,5 @@ class BuildReport:
     parsed: int = 0  # documents parsed (the others came from the cache)
     rendered: int = 0  # pages rendered (the others were kept from the last build)
     warnings: list[str] = field(default_factory=list)  # PATH:LINE: warning: MESSAGE
+    photos: int = 0  # photos encoded (the others came from the cache)
+    stale_search: bool = False  # the search index is an earlier build's (serve, when busy)

@@ -24,14 +24,16 @@ def _run(chunk: Sequence[Any]) -> list[Any]:
 
 
 def map_chunks(
-    work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int
+    work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int, chunk: int = 0
 ) -> Iterator[R]:
     """work(chunk) for chunks of items, in order; in `jobs` forked processes when it pays.
-    `work` may be a closure or a bound method: it is inherited by the fork, never pickled."""
-    if jobs <= 1 or len(items) < MIN_PARALLEL or not _can_fork():
+    `work` may be a closure or a bound method: it is inherited by the fork, never pickled.
+    `chunk` fixes the items per task for costly items (a photo is worth a process)."""
+    few = len(items) <= chunk if chunk else len(items) < MIN_PARALLEL
+    if jobs <= 1 or few or not _can_fork():
         yield from work(items)
         return
-    size = max(16, len(items) // (jobs * 8))
+    size = chunk or max(16, len(items) // (jobs * 8))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     global _work

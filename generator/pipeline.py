@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, closing, nullcontext
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from generator import admin, feeds, fingerprint, images, parallel, render, urls, vendor, write
+from generator import (
+    admin,
+    feeds,
+    fingerprint,
+    parallel,
+    photocache,
+    photos,
+    photostage,
+    render,
+    search,
+    urls,
+    vendor,
+    write,
+)
 from generator.assemble import assemble, check_root_links
 from generator.cache import Cache, Made, pack
 from generator.config import SiteConfig, read_config
@@ -19,6 +34,7 @@ from generator.frontmatter import parse_document
 from generator.model import (
     Assets,
     BuildReport,
+    CachedFile,
     Document,
     OutputFile,
     Page,
@@ -29,8 +45,8 @@ from generator.model import (
 from generator.publish import buildinfo
 from generator.sources import list_sources, load, static_files
 
-IMAGES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 GENERATED = "generated"  # the manifest's mark for files compared by their bytes (feeds)
+CACHED = "cache:"  # the manifest's mark for files linked from the build cache
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,7 @@ class Options:
     drafts: bool = False
     cache: Path | None = None
     jobs: int = 1
+    fresh_search: bool = True  # serve sets False between its idle re-indexes
     # serve owns its output folder: its builds check the files the last one wrote instead of
     # walking thousands of folders for files someone else put there (`build` does).
     trust_output: bool = False
@@ -87,17 +104,29 @@ def build(
     static = static_files(config.root, theme.static_folders)
     cms_files, cms_copies, warnings = editors_ui(config, theme, options, write_out)
     static.update(cms_copies)
-    now = _aware(options.now, config)
-    site = assemble(config, documents, now, options.drafts, frozenset(static))
-    check_outputs(config, site, documents, static, options.drafts)
-    output = plan(options, cache, config, theme, site, documents, static, digests, cms_files)
-    if write_out:
-        report = _publish(output, cancelled, commit_lock or nullcontext())
-        cache.keep_seen_files(digests.seen)
-    else:
-        report = _check(output)
+    with _scratch(options.cache, write_out) as folder:
+        store = photocache.Store(folder, photos.Recipe(), read_only=not write_out)
+        catalog = photostage.catalog(store, documents, static)
+        now = _aware(options.now, config)
+        site = assemble(config, documents, now, options.drafts, frozenset(static), catalog.images)
+        made = photostage.make(store, site, catalog, static, options.jobs if write_out else 0)
+        static = photostage.published(static, catalog)  # originals of photos stay out
+        check_outputs(config, site, documents, static, options.drafts, made.files)
+        args = (options, cache, config, theme, site, documents, static, digests, cms_files)
+        output = plan(*args, made.sizes)
+        if write_out:
+            index, current = search.Store(folder).files(
+                config, site, cache.body, options.fresh_search
+            )
+            output.cached = {f.path: (f.source, digests.of(f.source)) for f in made.files + index}
+            report = _publish(output, cancelled, commit_lock or nullcontext())
+            report.stale_search = not current
+            cache.keep_seen_files(digests.seen)
+        else:
+            report = _check(output)
     report.parsed, report.seconds = parsed, time.perf_counter() - started
-    report.warnings = warnings
+    report.warnings = warnings + [str(w) for w in catalog.warnings]
+    report.photos = made.encoded
     return Built(report, site, output.renderer, output.fingerprints, options.out, now)
 
 
@@ -111,14 +140,15 @@ def plan(
     static: dict[str, Path],
     digests: Digests,
     generated: list[OutputFile],
+    sizes: dict[str, int],
 ) -> Output:
-    """Every page with what it is made of, the files made with the site, the copies."""
+    """Every page with what it is made of, the files made with the site, the copies.
+    `sizes`: the photo variants' bytes, for the feeds' enclosures."""
     now = _aware(options.now, config)
-    assets = describe(static)
+    assets = Assets({rel: path.stat().st_size for rel, path in static.items()} | sizes)
     compiled = None if cache.read_only else options.cache  # `check` writes nothing
     renderer = render.Renderer(config, theme, assets, cache.body, compiled)
-    pixels = repr(sorted(assets.pixels.items()))  # what templates see of the static files
-    prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest, pixels))
+    prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest))
     copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
     built_for = buildinfo.output(config, site, now, theme, documents, static)
     return Output(options, cache, site, renderer, prints, copies, now, [built_for, *generated])
@@ -195,10 +225,24 @@ def _parse_one(source: SourceFile, config: SiteConfig) -> tuple[Document, bytes]
     return result.doc, pack(result.body)
 
 
-def describe(static: dict[str, Path]) -> Assets:
-    sizes = {rel: path.stat().st_size for rel, path in static.items()}
-    pixels = {rel: images.dimensions(path) for rel, path in static.items() if rel.endswith(IMAGES)}
-    return Assets(sizes, {rel: size for rel, size in pixels.items() if size})
+@contextmanager
+def _scratch(cache: Path | None, write_out: bool) -> Iterator[Path]:
+    """Where photo variants and the search index are made: the cache, or where it cannot be
+    used (none given, a file in its place, no right to write) a folder that lives until the
+    writer has linked their files. `check` creates nothing."""
+    if cache is not None and (cache.is_dir() if not write_out else _writable(cache)):
+        yield cache
+        return
+    with tempfile.TemporaryDirectory(prefix="khabar-") as folder:
+        yield Path(folder)
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False  # the cache said so already; this build makes its photos afresh
+    return os.access(folder, os.W_OK)
 
 
 def check_outputs(
@@ -207,11 +251,14 @@ def check_outputs(
     documents: Sequence[Document],
     static: dict[str, Path],
     drafts: bool,
+    cached: Sequence[CachedFile] = (),
 ) -> None:
     """No two outputs in one place; every link of a body to a site path reaches something."""
     errors = Collector()
     seen: set[str] = set()
     generated = [*feeds.paths(config), buildinfo.PATH, *admin.paths(config)]
+    generated += [f.path for f in cached]
+    errors.extend(search.clashes(static))
     for path in [urls.output_path(p.url) for p in site.pages] + generated:
         if path in seen:
             errors.add("site.yaml", 1, f"two pages would be written to {path}")
@@ -236,6 +283,8 @@ class Output:
     static: dict[str, tuple[Path, str]]  # output path -> (source, its hash)
     now: datetime
     extra: list[OutputFile]  # made with the site: build.json
+    # Photo variants and the search index, linked from the build cache: path -> (file, hash).
+    cached: dict[str, tuple[Path, str]] = field(default_factory=dict)
     pages: list[tuple[Page, str, str]] = field(init=False)  # (page, output path, fingerprint)
 
     def __post_init__(self) -> None:
@@ -247,8 +296,13 @@ class Output:
         return [*feeds.feeds(r.config, self.site, r.body, r.assets, self.now), *self.extra]
 
     def copies(self) -> list[tuple[str, Path, str]]:
-        """(output path, source, what it was made of): a static file by its bytes."""
-        return [(rel, source, f"static:{digest}") for rel, (source, digest) in self.static.items()]
+        """(output path, source, what it was made of): a static file by its bytes, a file of
+        the build cache by its bytes too."""
+        found = [(rel, source, f"static:{digest}") for rel, (source, digest) in self.static.items()]
+        found += [
+            (rel, source, f"{CACHED}{digest}") for rel, (source, digest) in self.cached.items()
+        ]
+        return found
 
 
 def _publish(
@@ -309,6 +363,11 @@ def _fill(
     for rel, (source, digest) in output.static.items():
         if rel in fresh:
             writer.copy(rel, source, digest)
+        else:
+            writer.keep(rel, digest)
+    for rel, (source, digest) in output.cached.items():  # linked from the cache
+        if rel in fresh:
+            writer.copy(rel, source, digest, link=True)
         else:
             writer.keep(rel, digest)
 

@@ -18,11 +18,14 @@ from generator import fingerprint, i18n, urls
 from generator.config import SiteConfig
 from generator.errors import Collector, Problem, SiteError
 from generator.markup import MD_LINK, ROOT_LINK
-from generator.model import Article, Assets, OutputFile, Page
+from generator.model import Article, Assets, Image, OutputFile, Page
 from generator.sources import regular_files
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(rf'(href|src)="({re.escape(MD_LINK)}|{re.escape(ROOT_LINK)})([^"#]*)')
+PHOTO = re.compile(rf'<img\b[^>]*?\ssrc="{re.escape(ROOT_LINK)}/([^"]+)"[^>]*>')
+ATTRIBUTE = re.compile(r'([a-zA-Z_:][-a-zA-Z0-9_:.]*)="([^"]*)"')
+PICTURES = "_picture.html"  # the theme's macros for photos: `body_photo(image, attrs)`
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,6 @@ class Renderer:
         self.assets = assets
         self.bodies = bodies
         self.env = _environment(theme, config, compiled)
-        self.env.filters["pixels"] = lambda path: assets.pixels.get(path.lstrip("/"))
 
     def page(self, page: Page) -> OutputFile:
         template = self.env.get_template(page.template)
@@ -88,7 +90,8 @@ class Renderer:
         return OutputFile(urls.output_path(page.url), html.encode("utf-8"))
 
     def body(self, article: Article, absolute: bool = False) -> Markup:
-        """The article's HTML with internal link placeholders resolved; absolute for feeds."""
+        """The article's HTML with internal link placeholders resolved and its photos as
+        <picture>; for feeds, absolute URLs and the 1200 px JPEG alone."""
         prefix = self.config.base_url.rstrip("/") if absolute else self.config.base_path
         links = dict(article.links)
 
@@ -99,7 +102,30 @@ class Renderer:
             return f'{attr}="{prefix}{target}'
 
         html = self.bodies(article.doc.key)
+        if article.photos:
+            html = self._photos(article, html, absolute)
         return Markup(PLACEHOLDER.sub(resolve, html))  # noqa: S704 - ours
+
+    def _photos(self, article: Article, html: str, absolute: bool) -> str:
+        known = {image.path: image for image in article.photos}
+        macros = self.env.get_template(PICTURES).module
+
+        def picture(match: re.Match[str]) -> str:
+            image = known.get(match.group(1))
+            if image is None:
+                return match.group(0)  # a file published as it is (a GIF)
+            # The editor's attributes (alt, title, class) stay; their values are HTML already.
+            attrs = {k: Markup(v) for k, v in ATTRIBUTE.findall(match.group(0)) if k != "src"}  # noqa: S704
+            return str(_call(macros, "feed_photo" if absolute else "body_photo", image, attrs))
+
+        return PHOTO.sub(picture, html)
+
+
+def _call(macros: object, name: str, image: Image, attrs: dict[str, Markup]) -> str:
+    macro = getattr(macros, name, None)
+    if macro is None:
+        raise SiteError([Problem(f"themes/{PICTURES}", 1, f"template error: no macro '{name}'")])
+    return str(macro(image, attrs))
 
 
 class Compiled(jinja2.BytecodeCache):

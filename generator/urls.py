@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from generator.config import SiteConfig
-from generator.model import Article, Document
+from generator.model import Article, Document, Image
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -43,6 +43,10 @@ def archives(config: SiteConfig, lang: str) -> str:
     return f"{_prefix(config, lang)}/archive/"
 
 
+def search(config: SiteConfig, lang: str) -> str:
+    return f"{_prefix(config, lang)}/search/"
+
+
 def not_found(config: SiteConfig, lang: str) -> str:
     return f"{_prefix(config, lang)}/404.html"
 
@@ -61,11 +65,13 @@ def output_path(url: str) -> str:
     return f"{path}index.html" if not path or path.endswith("/") else path
 
 
-def share_image(config: SiteConfig, doc: Document) -> str | None:
-    """The absolute URL of the article's cover as it is shared (og:image, Telegram)."""
+def share_image(config: SiteConfig, doc: Document, cover: Image | None = None) -> str | None:
+    """The absolute URL of the article's cover as it is shared (og:image, Telegram): its
+    1200 px JPEG when the photo is published as variants."""
     if not doc.image or is_external(doc.image):
         return doc.image
-    return f"{config.base_url.rstrip('/')}/{doc.image.lstrip('/')}"
+    path = cover.share.url if cover and cover.share else f"/{doc.image.lstrip('/')}"
+    return f"{config.base_url.rstrip('/')}{path}"
 
 
 def is_external(target: str) -> bool:
@@ -101,6 +107,8 @@ class Switch:
             return category(config, code, key)
         if kind == "archives":
             return archives(config, code)
+        if kind == "search":
+            return search(config, code)
         if kind == "archive":
             return archive(config, code, key) if key in self.months.get(code, {}) else None
         # A tag belongs to one language: it has no place elsewhere.

@@ -3,7 +3,8 @@
 An editor saves an article: its page is rendered from the last build's site and replaced on
 disk at once (the fast path, through the one writer). A follow-up build then brings lists,
 feeds and everything else up to date in a background thread; a newer save cancels it and
-starts the next, so a save never waits for the previous one's follow-up.
+starts the next, so a save never waits for the previous one's follow-up. Follow-ups reuse
+the search index; it is made anew once nothing has changed for IDLE seconds.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ DEBOUNCE = 0.02  # seconds: an editor's save is often several events
 # The fields that decide where an article is and whether it is published: when one of them
 # changes, its own page cannot be rendered ahead of the full build.
 PLACED = ("lang", "category", "slug", "translation_key", "draft", "tags")
+IDLE = 10.0  # seconds without a change before serve brings the search index up to date
 
 
 class Session:
@@ -55,12 +57,13 @@ class Session:
         self.dirty = False
         self.stopping = False
         self.thread: threading.Thread | None = None
+        self.stale_search = False  # the output's search index is an earlier build's
 
     def start(self) -> None:
         """The first build (on all cores), then the follow-up thread (single process: forking
         beside the server's threads is unsafe)."""
         self._build(self.options, self.generation)
-        self.options = replace(self.options, jobs=1, trust_output=True)
+        self.options = replace(self.options, jobs=1, trust_output=True, fresh_search=False)
         self._warm_up()
         self.thread = threading.Thread(target=self._follow_ups, name="khabar-builds", daemon=True)
         self.thread.start()
@@ -92,13 +95,20 @@ class Session:
     def _follow_ups(self) -> None:
         while True:
             with self.wake:
-                while not self.dirty and not self.stopping:
-                    self.wake.wait()
+                reindex = False
+                while not self.dirty and not self.stopping and not reindex:
+                    # Pagefind indexes the whole site anew (seconds for thousands of
+                    # articles): not after every save, but once the editor pauses.
+                    woken = self.wake.wait(IDLE if self.stale_search else None)
+                    reindex = not woken and not self.dirty and not self.stopping
                 if self.stopping:
                     return
                 self.dirty = False
                 generation = self.generation
-            self._build(self.options, generation)
+            options = replace(self.options, fresh_search=reindex)
+            self._build(options, generation)
+            if reindex and not self.stale_search and self.built:
+                self.log(f"search index updated in {self.built.report.seconds:.2f} s")
 
     def _build(self, options: Options, generation: int) -> None:
         def cancelled() -> bool:
@@ -115,6 +125,7 @@ class Session:
             return
         self.built, self.errors = built, []
         report = built.report
+        self.stale_search = report.stale_search
         self.log(
             f"rebuilt in {report.seconds:.2f} s: {report.parsed} parsed, "
             f"{report.rendered} rendered, {report.written} written, {report.removed} removed"

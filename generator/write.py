@@ -150,10 +150,18 @@ class Writer:
         if self.swap:
             os.link(self.out / rel, self._target(rel, claimed=True))
 
-    def copy(self, rel: str, source: Path, content: str) -> None:
-        """A file copied as it is (a static file, a cached photo variant)."""
+    def copy(self, rel: str, source: Path, content: str, link: bool = False) -> None:
+        """A file copied as it is (a static file); with `link`, a file of the build cache,
+        which never changes once made (a photo variant, the search index): hard-linked, so
+        its bytes never pass through memory, and copied only where the cache is on another
+        file system."""
         target = self._target(rel)
-        shutil.copy2(source, target)
+        try:
+            if not link:
+                raise OSError  # a static file may be edited in place: a copy of its own
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
         self._written(rel, target, content)
 
     def commit(self) -> BuildReport:

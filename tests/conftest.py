@@ -180,12 +180,35 @@ def require(tool: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The build cache of the demo's session build (never the repository's .cache/)."""
+    return tmp_path_factory.mktemp("demo-cache")
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory, demo_cache: Path) -> Path:
     """The demo newsroom built once at a fixed moment."""
-    folder = tmp_path_factory.mktemp("demo")
-    out = folder / "public"
-    assert main(["build", "--out", str(out), "--cache", str(folder / "cache"), "--now", NOW]) == 0
+    out = tmp_path_factory.mktemp("demo") / "public"
+    assert main(["build", "--out", str(out), "--cache", str(demo_cache), "--now", NOW]) == 0
     return out
+
+
+Seed = Callable[[Path], Path]
+
+
+@pytest.fixture(scope="session")
+def seed_photos(demo_site: Path, demo_cache: Path) -> Seed:
+    """Link the demo's photo variants, made once by the session build, into another cache:
+    tests that build the demo many times then encode only the photos they change.
+    (tests/test_photos.py builds cold.)"""
+
+    def seed(cache: Path) -> Path:
+        shutil.copytree(
+            demo_cache / "photos", cache / "photos", copy_function=os.link, dirs_exist_ok=True
+        )
+        return cache
+
+    return seed
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from pathlib import Path
 
-from tests.golden import EXPECTED, build
+from tests.golden import EXPECTED, UNCOMPARED, build
 
 
 def tree(folder: Path) -> dict[str, bytes]:
     return {
-        p.relative_to(folder).as_posix(): _stable(p.relative_to(folder).as_posix(), p.read_bytes())
+        rel: _stable(rel, p.read_bytes())
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not (rel := p.relative_to(folder).as_posix()).startswith(UNCOMPARED)
     }
 
 
@@ -27,6 +28,8 @@ def _stable(path: str, data: bytes) -> bytes:
 
 def test_golden_site_matches_expected(tmp_path: Path) -> None:
     assert build(tmp_path / "out") == 0
+    entry = json.loads((tmp_path / "out" / UNCOMPARED / "pagefind-entry.json").read_bytes())
+    assert sorted(entry["languages"]) == ["ru", "tt"]
     actual, expected = tree(tmp_path / "out"), tree(EXPECTED)
     assert sorted(actual) == sorted(expected), (
         "pages added or missing: run `make golden` and review"
@@ -69,8 +72,10 @@ def test_golden_site_covers_the_contract() -> None:
         "robots.txt",
         "404.html",
         "tt/404.html",
-        "images/road.jpg",
+        "search/index.html",
+        "tt/search/index.html",
         "assets/css/site.css",
+        "assets/js/search.js",
     ]:
         assert path in paths, path
     for absent in [

@@ -11,7 +11,7 @@ import pytest
 
 from bench.corpus import generate
 from generator.cli import main
-from tests.conftest import NOW, ROOT
+from tests.conftest import NOW, ROOT, Seed
 
 Change = Callable[[Path], None]
 
@@ -107,7 +107,9 @@ def _copy_theme_with(site: Path, rel: str, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
+def demo(tmp_path: Path, seed_photos: Seed) -> Path:
+    for cache in ("cache", "fresh-cache"):
+        seed_photos(tmp_path / cache)
     site = tmp_path / "site"
     site.mkdir()
     for part in ("content", "static"):

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import NOW, ROOT
+from tests.conftest import NOW, ROOT, Seed
 
 RU = "content/ru/2026/novaya-shkola.md"
 PAGE = "news/education/novaya-shkola/index.html"
@@ -81,12 +81,14 @@ def wait_for(check: Any, seconds: float = 20, log: Any = None) -> Any:
 
 
 @contextlib.contextmanager
-def running(tmp_path: Path) -> Iterator[Served]:
-    """The demo newsroom copied to tmp_path and served by `build.py serve` in a process."""
+def running(tmp_path: Path, seed: Seed) -> Iterator[Served]:
+    """The demo newsroom copied to tmp_path and served by `build.py serve` in a process
+    (with the demo's photo variants already in its cache)."""
     site = tmp_path / "site"
     site.mkdir()
     for part in ("content", "static"):
         shutil.copytree(ROOT / part, site / part)
+    seed(site / ".cache")
     shutil.copy(ROOT / "site.yaml", site / "site.yaml")
     port = _free_port()
     command = [sys.executable, str(ROOT / "build.py"), "serve", "--site", str(site)]
@@ -107,15 +109,15 @@ def running(tmp_path: Path) -> Iterator[Served]:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    with running(tmp_path) as server:
+def served(tmp_path: Path, seed_photos: Seed) -> Iterator[Served]:
+    with running(tmp_path, seed_photos) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def served_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served_once(tmp_path_factory: pytest.TempPathFactory, seed_photos: Seed) -> Iterator[Served]:
     """One server for the tests that only read."""
-    with running(tmp_path_factory.mktemp("serve")) as server:
+    with running(tmp_path_factory.mktemp("serve"), seed_photos) as server:
         yield server
 
 
@@ -297,3 +299,29 @@ def _stored_digests(served: Served) -> set[str]:
     with contextlib.closing(sqlite3.connect(served.site / ".cache/khabar.sqlite3")) as db:
         docs = [pickle.loads(row[0]) for row in db.execute("SELECT doc FROM documents")]
     return {doc.digest for doc in docs if doc.source == RU}
+
+
+def test_search_index_follows_once_the_editor_pauses(served: Served) -> None:
+    """serve indexes at start, then again only after IDLE seconds without a change."""
+    entry = served.out / "pagefind/pagefind-entry.json"
+
+    def indexed() -> int:
+        return int(json.loads(entry.read_bytes())["languages"]["ru"]["page_count"])
+
+    before = indexed()
+    (served.site / "content/ru/2026/novost-dnya.md").write_text(
+        "---\ntitle: Новость дня\ndate: 2026-11-20T10:00:00+03:00\ncategory: society\n---\n\n"
+        "Текст.\n",
+        encoding="utf-8",
+    )
+    page = served.out / "news/society/novost-dnya/index.html"
+    wait_for(page.exists)
+    assert indexed() == before  # the page is there at once; the index waits for a pause
+    started = time.monotonic()
+    wait_for(lambda: indexed() == before + 1, 40)
+    assert time.monotonic() - started > 5
+    wait_for(lambda: "search index updated" in _log(served))
+
+
+def _log(served: Served) -> str:
+    return (served.site.parent / "serve.log").read_text(encoding="utf-8")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -18,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import MINIMAL_SITE, ROOT, SiteDir
+from bench.photogen import Shot, make
+from tests.conftest import MINIMAL_SITE, SiteDir
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=MSK)
@@ -129,9 +129,8 @@ class NewsSite(SiteDir):
     def __init__(self, root: Path) -> None:
         super().__init__(root)
         self.write("site.yaml", MINIMAL_SITE + CROSSPOST)
-        cover = self.root / "static/images/cover.jpg"
-        cover.parent.mkdir(parents=True)
-        shutil.copy(ROOT / "static/images/school.jpg", cover)  # 1200 x 675
+        # A phone photo (with GPS), small enough to encode quickly: published as variants.
+        make(Shot("cover.jpg", 1280, 720, 7), self.root / "static/images")
 
     def news(self, rel: str, hours: float, **fields: str) -> Path:
         fields.setdefault("date", at(timedelta(hours=hours)))

@@ -106,7 +106,10 @@ def test_request_shapes(news: NewsSite, run: Run, api: FakeAPI) -> None:
         "photo": og_image.group(1),
         "caption": f"<b>Школа с обложкой</b>\n\nПервое предложение.\n\n{link}",
     }
-    assert og_image.group(1) == "https://example.org/images/cover.jpg"
+    # The cover's 1200 px JPEG (no EXIF, no GPS), never the original.
+    assert re.fullmatch(
+        r"https://example\.org/images/cover-1200\.[0-9a-f]{10}\.jpg", og_image.group(1)
+    )
     assert wall.params == {
         "owner_id": "-111222",
         "from_group": "1",
@@ -329,7 +332,9 @@ def test_dry_run_shows_the_posts_and_sends_nothing(news: NewsSite, run: Run, api
         "would post https://example.org/news/society/cover/ to telegram ru @chistopol_ru with sendPhoto:"
         in out
     )
-    assert "  photo: https://example.org/images/cover.jpg" in out
+    assert re.search(
+        r"^  photo: https://example\.org/images/cover-1200\.[0-9a-f]{10}\.jpg$", out, re.M
+    )
     assert "  caption: <b>Школа с обложкой</b>" in out
 
 

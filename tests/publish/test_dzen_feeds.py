@@ -5,11 +5,11 @@ least 700 px as enclosures."""
 from __future__ import annotations
 
 import re
-import struct
 from datetime import timedelta
 
 import feedparser
 
+from bench.photogen import Shot, make
 from tests.conftest import Run
 from tests.publish.conftest import NOW, NewsSite, at
 
@@ -45,15 +45,14 @@ def test_the_guid_stays_when_the_slug_and_rubric_change(news: NewsSite, run: Run
 
 
 def test_covers_narrower_than_700_px_are_left_out(news: NewsSite, run: Run) -> None:
-    # A JPEG header of a 640 x 480 photo is all the build reads of it.
-    narrow = b"\xff\xd8\xff\xc0\x00\x11\x08" + struct.pack(">HH", 480, 640) + b"\x00" * 16
-    news.write("static/images/narrow.jpg", narrow)
+    make(Shot("narrow.jpg", 640, 480, 8), news.root / "static/images")
     news.news("content/ru/2026/narrow.md", -2, title="Узкое фото", image="images/narrow.jpg")
     entries = {e.title.replace("\xa0", " "): e for e in feed(run, news).entries}
-    assert entries["Школа с обложкой"].enclosures[0].href == "https://example.org/images/cover.jpg"
-    assert entries["Школа с обложкой"].enclosures[0].length == str(
-        (news.root / "static/images/cover.jpg").stat().st_size
-    )
+    # The cover's 1200 px JPEG (no EXIF, no GPS), never the original.
+    [shared] = (news.out / "images").glob("cover-1200.*.jpg")
+    enclosure = entries["Школа с обложкой"].enclosures[0]
+    assert enclosure.href == f"https://example.org/images/{shared.name}"
+    assert enclosure.length == str(shared.stat().st_size)
     assert not entries["Узкое фото"].get("enclosures")
 
 

@@ -1,0 +1,273 @@
+"""The search index: Pagefind (from PyPI, with its binary; no Node) over the title, lead and
+body of every published article, one index per language, searched in the reader's browser.
+
+The index is made from the site model, not from rendered pages: one small HTML record per
+article, so only that text is indexed and nothing waits for rendering. The index files are
+kept in the build cache (--cache, under search/) by a hash of every record, so a build in
+which no indexed text changed re-indexes nothing, and the writer links the files.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from html import escape
+from importlib import metadata
+from pathlib import Path
+
+from generator import i18n
+from generator.config import SiteConfig
+from generator.errors import Problem, SiteError
+from generator.model import Article, CachedFile, Site
+
+BUNDLE = "pagefind"  # the output folder the search page loads from
+# What the search page needs of Pagefind's output; its ready-made UIs stay out.
+NEEDED = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\..+\.pf_meta"
+                    r"|wasm\..+\.pagefind|(index|fragment|filter)/.+)$")  # fmt: skip
+STRIPPED = re.compile(r"<(img|picture|source|iframe|video|audio)\b[^>]*>", re.I)
+KEEP_ENTRIES = 2  # the current index and the one before (another --out, --drafts)
+SETTINGS = {"keep_index_url": False, "write_playground": False}
+
+
+@dataclass(frozen=True)
+class Record:
+    url: str  # the page's address as the browser sees it (with the site's base path)
+    html: str
+
+
+Bodies = Callable[[str], str]  # a document's key -> its body's HTML (kept in the cache)
+
+
+def records(config: SiteConfig, site: Site, bodies: Bodies) -> Iterator[Record]:
+    """One small page per published article: what is indexed, and what results show.
+    Made one at a time: the bodies of a large site are never all in memory."""
+    articles = sorted((a for items in site.articles.values() for a in items), key=_url)
+    return (_record(config, a, bodies(a.doc.key)) for a in articles)
+
+
+def _url(article: Article) -> str:
+    return article.url
+
+
+def _record(config: SiteConfig, article: Article, body: str) -> Record:
+    doc = article.doc
+    when = doc.date.astimezone(config.tz)
+    meta = {
+        "rubric": config.categories[doc.category][doc.lang],
+        "date": i18n.long_date(when, doc.lang),
+        "datetime": when.isoformat(),
+    }
+    hidden = "".join(
+        f'<meta data-pagefind-meta="{key}[content]" content="{escape(value)}">'
+        for key, value in meta.items()
+    )
+    lead = f"<p>{escape(doc.lead)}</p>" if doc.lead else ""
+    html = (
+        f'<!doctype html><html lang="{doc.lang}"><head><meta charset="utf-8">'
+        f"<title>{escape(doc.title)}</title>{hidden}</head><body><main data-pagefind-body>"
+        f"<h1>{escape(doc.title)}</h1>{lead}{STRIPPED.sub('', body)}</main></body></html>"
+    )
+    return Record(f"{config.base_path}{article.url}", html)
+
+
+def clashes(static: Iterable[str]) -> list[Problem]:
+    """Files under static/ that the search index would overwrite."""
+    return [
+        Problem(f"static/{rel}", 1, f"this file would overwrite the search index ({BUNDLE}/)")
+        for rel in static
+        if rel.startswith(f"{BUNDLE}/")
+    ]
+
+
+def version() -> str:
+    return metadata.version("pagefind")
+
+
+class Store:
+    """The indexes kept in the build cache, each in a folder named by its records' hash."""
+
+    def __init__(self, folder: Path) -> None:
+        self.root = folder / "search"
+
+    def key(self, found: Iterable[Record]) -> str:
+        h = hashlib.blake2b(f"{version()}\x00{json.dumps(SETTINGS)}".encode(), digest_size=16)
+        for record in found:
+            h.update(f"\x00{record.url}\x00{record.html}".encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def files(
+        self, config: SiteConfig, site: Site, bodies: Bodies, fresh: bool = True
+    ) -> tuple[list[CachedFile], bool]:
+        """The index's files, made only when no index of these records is kept. With
+        fresh=False (serve between its idle re-indexes) the latest index stands in.
+        Returns the files and whether they are of exactly these records."""
+        count = sum(len(items) for items in site.articles.values())
+        if not count:
+            return [], True
+        folder = self.root / self.key(records(config, site, bodies))
+        if not folder.is_dir():
+            latest = None if fresh else self._latest()
+            if latest is not None:
+                return _listing(latest), False
+            make_index(records(config, site, bodies), count, folder)
+        os.utime(folder)  # the most recently used are kept
+        self._prune()
+        return _listing(folder), True
+
+    def _latest(self) -> Path | None:
+        entries = [e for e in self.root.glob("*") if e.is_dir() and not e.name.startswith(".")]
+        return max(entries, key=lambda e: e.stat().st_mtime) if entries else None
+
+    def _prune(self) -> None:
+        entries = [e for e in self.root.glob("*") if e.is_dir() and not e.name.startswith(".")]
+        entries.sort(key=lambda e: e.stat().st_mtime, reverse=True)
+        for old in entries[KEEP_ENTRIES:]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _listing(folder: Path) -> list[CachedFile]:
+    found = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and NEEDED.match(rel):
+            found.append(CachedFile(f"{BUNDLE}/{rel}", path))
+    return found
+
+
+def make_index(found: Iterable[Record], count: int, folder: Path) -> None:
+    """Index the records with Pagefind's service and keep the files the search page needs in
+    `folder`, which appears whole or not at all. The files come back in Pagefind's answer
+    (GetFiles): when it writes them itself, it may still be writing after it answered."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        with Service() as service:
+            index = service.call({"type": "NewIndex", "config": SETTINGS})["index_id"]
+            service.call_many(
+                ({"type": "AddFile", "index_id": index, "url": r.url, "file_contents": r.html,
+                  "file_path": None} for r in found),
+                count,
+            )  # fmt: skip
+            files = service.call({"type": "GetFiles", "index_id": index})["files"]
+        assert isinstance(files, list)
+        for file in files:
+            _keep(stage, str(file["path"]), base64.b64decode(file["content"]))
+        os.rename(stage, folder)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _keep(stage: Path, name: str, data: bytes) -> None:
+    rel = name.lstrip("/").removeprefix(f"{BUNDLE}/")
+    if not NEEDED.match(rel):
+        return
+    if rel == "pagefind-entry.json":
+        data = _sorted_entry(data)
+    target = stage / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _sorted_entry(data: bytes) -> bytes:
+    """Pagefind lists the languages in no fixed order: sorted, equal records give equal bytes."""
+    entry = json.loads(data)
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+class Service:
+    """Pagefind's binary in service mode: base64 JSON messages, each ended by a comma.
+
+    Pagefind's own Python wrapper waits 0.1 s between two answers (20 s for 200 pages);
+    this client streams the requests from a thread and reads the answers as they come.
+    """
+
+    def __init__(self) -> None:
+        self.binary = _binary()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
+        self.process = subprocess.Popen(
+            [str(self.binary), "--service"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+        )
+        self.next_id = 0
+        self.buffer = b""
+
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.kill()  # everything it made is in its answers
+        with self.process:  # closes the pipes and reaps it
+            pass
+        self.log.close()
+
+    def call(self, payload: dict[str, object]) -> dict[str, object]:
+        return self.call_many([payload], 1)[-1]
+
+    def call_many(
+        self, payloads: Iterable[dict[str, object]], count: int
+    ) -> list[dict[str, object]]:
+        """`count` requests written by a thread while the answers are read: neither pipe
+        fills up, and the requests are made one at a time (bodies are not all in memory)."""
+        writer = threading.Thread(target=self._send_all, args=(payloads,), daemon=True)
+        writer.start()
+        answers: list[dict[str, object]] = []
+        while len(answers) < count:
+            answer = self._receive()
+            if answer is None:
+                break
+            answers.append(answer)
+        writer.join()
+        if len(answers) < count:
+            self._fail("Pagefind stopped before it answered")
+        return answers
+
+    def _send_all(self, payloads: Iterable[dict[str, object]]) -> None:
+        assert self.process.stdin is not None
+        try:
+            for payload in payloads:
+                self.next_id += 1
+                message = {"message_id": self.next_id, "payload": payload}
+                self.process.stdin.write(base64.b64encode(json.dumps(message).encode()) + b",")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # the reader reports what Pagefind said
+
+    def _receive(self) -> dict[str, object] | None:
+        assert self.process.stdout is not None
+        while b"," not in self.buffer:
+            chunk = os.read(self.process.stdout.fileno(), 1 << 16)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        raw, _, self.buffer = self.buffer.partition(b",")
+        payload: dict[str, object] = json.loads(base64.b64decode(raw))["payload"]
+        if payload.get("type") == "Error":
+            self._fail(str(payload.get("message")))
+        return payload
+
+    def _fail(self, message: str) -> None:
+        self.log.seek(0)
+        said = self.log.read().decode(errors="replace").strip().splitlines()[-3:]
+        detail = "; ".join([message, *said])
+        raise SiteError([Problem("site.yaml", 1, f"the search index failed: {detail}")])
+
+
+def _binary() -> Path:
+    from pagefind.service import get_executable
+
+    found = get_executable()
+    if found is None:
+        message = "the search index needs Pagefind's binary: pip install 'pagefind[bin]'"
+        raise SiteError([Problem("site.yaml", 1, message)])
+    return found
