@@ -172,7 +172,12 @@ class Comments:
         lang = data.get("lang", "ru")
         if not isinstance(lang, str) or not LANG.fullmatch(lang):
             raise Problem(422, "invalid_lang", "a language code such as ru or tt", "lang")
-        robot = bool(data.get("website")) or self.too_fast(data.get("form_token"))
+        website, token = data.get("website", ""), data.get("form_token")
+        if not isinstance(website, str):  # the honeypot: a robot fills it, but with text
+            raise Problem(422, "invalid_website", "leave this field empty", "website")
+        if token is not None and not isinstance(token, str):
+            raise Problem(422, "invalid_form_token", "the token the form was given", "form_token")
+        robot = bool(website) or self.too_fast(token)
         return Draft(page, name, text, reader, robot)
 
     def too_fast(self, token: object) -> bool:
