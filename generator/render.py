@@ -80,14 +80,36 @@ class Renderer:
         self.assets = assets
         self.bodies = bodies
         self.env = _environment(theme, config, compiled)
+        self.cards: dict[tuple[int, str, int, bool, bool], tuple[Article, Markup]] = {}
 
     def page(self, page: Page) -> OutputFile:
         template = self.env.get_template(page.template)
         strings = self.theme.strings[page.lang]
         html = template.render(
-            page=page, lang=page.lang, t=strings, strings=self.theme.strings, body=self.body
+            page=page,
+            lang=page.lang,
+            t=strings,
+            strings=self.theme.strings,
+            body=self.body,
+            card=self.card,
         )
         return OutputFile(urls.output_path(page.url), html.encode("utf-8"))
+
+    def card(
+        self, item: Article, lang: str, level: int, eager: bool = False, pinned: bool = False
+    ) -> Markup:
+        """An article's card (_card.html) is the same on every page that lists it: made once
+        and reused, since cards are half the work of rendering a site. The memo keeps the
+        article itself, so its id is never reused for another one."""
+        key = (id(item), lang, level, eager, pinned)
+        found = self.cards.get(key)
+        if found is None:
+            html = self.env.get_template("_card.html").render(
+                item=item, lang=lang, level=level, eager=eager, pinned=pinned,
+                t=self.theme.strings[lang], strings=self.theme.strings,
+            )  # fmt: skip
+            found = self.cards[key] = (item, Markup(html))  # noqa: S704 - rendered escaped
+        return found[1]
 
     def body(self, article: Article, absolute: bool = False) -> Markup:
         """The article's HTML with internal link placeholders resolved and its photos as
@@ -171,6 +193,7 @@ def _environment(theme: Theme, config: SiteConfig, compiled: Path | None) -> jin
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f / "templates") for f in theme.folders]),
         bytecode_cache=Compiled(compiled, config),
+        auto_reload=False,  # templates do not change during a build: no stat per template
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
