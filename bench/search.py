@@ -54,11 +54,12 @@ def index_figures(site: Path, out: Path) -> dict[str, object]:
     static = frozenset(static_files(config.root, load_theme(config).static_folders))
     built = assemble(config, documents, datetime.fromisoformat(NOW), static_files=static)
     started = time.perf_counter()
-    found = list(search.records(config, built, store.body))
+    articles = [a for items in built.articles.values() for a in items]
+    found = list(search.records(config, articles, store.body))
     records_s = time.perf_counter() - started
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    search.make_index(found, len(found), WORK / "index-alone")
+    search.make_index(found, len(found), WORK / "index-alone", "all")
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     files = [p for p in (out / "pagefind").rglob("*") if p.is_file()]

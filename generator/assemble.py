@@ -193,7 +193,7 @@ def _pages(
             base = urls.archive(config, lang, month)
             pages += _listing(config, "archive", lang, month, base, in_month, switch)
         pages.append(_archives_page(config, lang, months[lang], switch))
-        pages.append(_search_page(config, lang, switch))
+        pages.append(_search_page(config, lang, switch, bool(items)))
         pages.append(_not_found_page(config, lang, switch))
     return pages
 
@@ -280,7 +280,7 @@ def _archives_page(
     )
 
 
-def _search_page(config: SiteConfig, lang: str, switch: urls.Switch) -> Page:
+def _search_page(config: SiteConfig, lang: str, switch: urls.Switch, indexed: bool) -> Page:
     alternates, targets = switch.for_listing("search", "")
     return Page(
         kind="search",
@@ -290,6 +290,7 @@ def _search_page(config: SiteConfig, lang: str, switch: urls.Switch) -> Page:
         template="search.html",
         alternates=alternates,
         switch=targets,
+        bundles=(urls.search_bundle(lang),) if indexed else (),
     )
 
 

@@ -144,6 +144,7 @@ class Page:
     next_url: str | None = None
     alternates: tuple[tuple[str, str], ...] = ()  # hreflang: (lang, url), self included
     switch: tuple[tuple[str, str], ...] = ()  # language switch: (lang, url) of the others
+    bundles: tuple[str, ...] = ()  # search page: the search index's parts (site paths)
     months: tuple[tuple[str, int], ...] = ()  # archive index: (YYYY/MM, count)
     related: tuple[Article, ...] = ()  # "read also": neighbours in the same rubric
 

@@ -1,10 +1,15 @@
 """The search index: Pagefind (from PyPI, with its binary; no Node) over the title, lead and
-body of every published article, one index per language, searched in the reader's browser.
+body of every published article, searched in the reader's browser.
 
 The index is made from the site model, not from rendered pages: one small HTML record per
-article, so only that text is indexed and nothing waits for rendering. The index files are
-kept in the build cache (--cache, under search/) by a hash of every record, so a build in
-which no indexed text changed re-indexes nothing, and the writer links the files.
+article, so only that text is indexed and nothing waits for rendering. Each language's index
+is a Pagefind bundle of its own (a language's search page searches its own articles only),
+kept in the build cache (--cache, under search/) by a hash of its records: a new article
+re-indexes its language only, a build in which no indexed text changed re-indexes nothing,
+and the writer links the files. Missing languages are indexed at the same time, one Pagefind
+process each. (Splitting a language's index further, say into this month and the archive,
+would make new articles cheaper still, but Pagefind then ranks each part on its own and falls
+back to shorter prefixes in a part that lacks a word: results would change with the split.)
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
 from importlib import metadata
 from pathlib import Path
 
-from generator import i18n
+from generator import i18n, urls
 from generator.config import SiteConfig
 from generator.errors import Problem, SiteError
 from generator.model import Article, CachedFile, Site
@@ -34,7 +40,9 @@ BUNDLE = "pagefind"  # the output folder the search page loads from
 NEEDED = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\..+\.pf_meta"
                     r"|wasm\..+\.pagefind|(index|fragment|filter)/.+)$")  # fmt: skip
 STRIPPED = re.compile(r"<(img|picture|source|iframe|video|audio)\b[^>]*>", re.I)
-KEEP_ENTRIES = 2  # the current index and the one before (another --out, --drafts)
+KEEP_ENTRIES = 2  # per part: the current index and the one before (another --out, --drafts)
+MARK = ".part"  # in each kept index: the language it is of
+PARALLEL = 2  # Pagefind processes at a time (each uses one core; memory grows with each)
 SETTINGS = {"keep_index_url": False, "write_playground": False}
 
 
@@ -47,11 +55,28 @@ class Record:
 Bodies = Callable[[str], str]  # a document's key -> its body's HTML (kept in the cache)
 
 
-def records(config: SiteConfig, site: Site, bodies: Bodies) -> Iterator[Record]:
+def records(config: SiteConfig, items: Iterable[Article], bodies: Bodies) -> Iterator[Record]:
     """One small page per published article: what is indexed, and what results show.
     Made one at a time: the bodies of a large site are never all in memory."""
-    articles = sorted((a for items in site.articles.values() for a in items), key=_url)
-    return (_record(config, a, bodies(a.doc.key)) for a in articles)
+    return (_record(config, a, bodies(a.doc.key)) for a in sorted(items, key=_url))
+
+
+@dataclass(frozen=True)
+class Part:
+    """A language's index: a Pagefind bundle of its own."""
+
+    lang: str
+    articles: tuple[Article, ...]
+
+    @property
+    def folder(self) -> str:
+        return urls.search_bundle(self.lang).strip("/")
+
+
+def parts(config: SiteConfig, site: Site) -> list[Part]:
+    return [
+        Part(lang, site.articles[lang]) for lang in config.lang_codes if site.articles.get(lang)
+    ]
 
 
 def _url(article: Article) -> str:
@@ -93,7 +118,7 @@ def version() -> str:
 
 
 class Store:
-    """The indexes kept in the build cache, each in a folder named by its records' hash."""
+    """The index parts kept in the build cache, each in a folder named by its records' hash."""
 
     def __init__(self, folder: Path) -> None:
         self.root = folder / "search"
@@ -107,43 +132,68 @@ class Store:
     def files(
         self, config: SiteConfig, site: Site, bodies: Bodies, fresh: bool = True
     ) -> tuple[list[CachedFile], bool]:
-        """The index's files, made only when no index of these records is kept. With
-        fresh=False (serve between its idle re-indexes) the latest index stands in.
-        Returns the files and whether they are of exactly these records."""
-        count = sum(len(items) for items in site.articles.values())
-        if not count:
-            return [], True
-        folder = self.root / self.key(records(config, site, bodies))
-        if not folder.is_dir():
-            latest = None if fresh else self._latest()
+        """The index's files, each part made only when no index of its records is kept.
+        With fresh=False (serve between its idle re-indexes) the latest index of a part
+        stands in. Returns the files and whether they are of exactly these records."""
+        chosen: list[tuple[Part, Path]] = []
+        current = True
+        for part in parts(config, site):
+            folder = self.root / self.key(records(config, part.articles, bodies))
+            latest = None if fresh or folder.is_dir() else self._latest(part)
             if latest is not None:
-                return _listing(latest), False
-            make_index(records(config, site, bodies), count, folder)
-        os.utime(folder)  # the most recently used are kept
+                folder, current = latest, False
+            chosen.append((part, folder))
+        self._make(config, [(p, f) for p, f in chosen if not f.is_dir()], bodies)
+        for _, folder in chosen:
+            os.utime(folder)  # the most recently used are kept
         self._prune()
-        return _listing(folder), True
+        return [f for part, folder in chosen for f in _listing(folder, part)], current
 
-    def _latest(self) -> Path | None:
-        entries = [e for e in self.root.glob("*") if e.is_dir() and not e.name.startswith(".")]
+    def _make(self, config: SiteConfig, missing: list[tuple[Part, Path]], bodies: Bodies) -> None:
+        def make(item: tuple[Part, Path]) -> None:
+            part, folder = item
+            found = records(config, part.articles, bodies)
+            make_index(found, len(part.articles), folder, part.lang)
+
+        with ThreadPoolExecutor(PARALLEL) as pool:
+            list(pool.map(make, missing))  # list(): an indexing error is raised here
+
+    def _latest(self, part: Part) -> Path | None:
+        entries = [e for e in self._entries() if _mark(e) == part.lang]
         return max(entries, key=lambda e: e.stat().st_mtime) if entries else None
 
+    def _entries(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return [e for e in self.root.iterdir() if e.is_dir() and not e.name.startswith(".")]
+
     def _prune(self) -> None:
-        entries = [e for e in self.root.glob("*") if e.is_dir() and not e.name.startswith(".")]
-        entries.sort(key=lambda e: e.stat().st_mtime, reverse=True)
-        for old in entries[KEEP_ENTRIES:]:
-            shutil.rmtree(old, ignore_errors=True)
+        by_mark: dict[str, list[Path]] = {}
+        for entry in self._entries():
+            by_mark.setdefault(_mark(entry), []).append(entry)
+        for entries in by_mark.values():
+            entries.sort(key=lambda e: e.stat().st_mtime, reverse=True)
+            for old in entries[KEEP_ENTRIES:]:
+                shutil.rmtree(old, ignore_errors=True)
 
 
-def _listing(folder: Path) -> list[CachedFile]:
+def _mark(folder: Path) -> str:
+    try:
+        return (folder / MARK).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def _listing(folder: Path, part: Part) -> list[CachedFile]:
     found = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
         if path.is_file() and NEEDED.match(rel):
-            found.append(CachedFile(f"{BUNDLE}/{rel}", path))
+            found.append(CachedFile(f"{part.folder}/{rel}", path))
     return found
 
 
-def make_index(found: Iterable[Record], count: int, folder: Path) -> None:
+def make_index(found: Iterable[Record], count: int, folder: Path, mark: str) -> None:
     """Index the records with Pagefind's service and keep the files the search page needs in
     `folder`, which appears whole or not at all. The files come back in Pagefind's answer
     (GetFiles): when it writes them itself, it may still be writing after it answered."""
@@ -161,6 +211,7 @@ def make_index(found: Iterable[Record], count: int, folder: Path) -> None:
         assert isinstance(files, list)
         for file in files:
             _keep(stage, str(file["path"]), base64.b64decode(file["content"]))
+        (stage / MARK).write_text(mark, encoding="utf-8")
         os.rename(stage, folder)
     finally:
         shutil.rmtree(stage, ignore_errors=True)

@@ -47,6 +47,11 @@ def search(config: SiteConfig, lang: str) -> str:
     return f"{_prefix(config, lang)}/search/"
 
 
+def search_bundle(lang: str) -> str:
+    """Where a language's search index is published (a Pagefind bundle of its own)."""
+    return f"/pagefind/{lang}/"
+
+
 def not_found(config: SiteConfig, lang: str) -> str:
     return f"{_prefix(config, lang)}/404.html"
 

@@ -24,12 +24,19 @@ DONE = (
 
 
 def test_the_index_holds_both_languages_and_nothing_of_pagefinds_ui(demo_site: Path) -> None:
-    entry = json.loads((demo_site / "pagefind/pagefind-entry.json").read_bytes())
-    counts = {lang: entry["languages"][lang]["page_count"] for lang in ("ru", "tt")}
+    """Each language's index is a bundle of its own."""
+    counts = {}
+    for lang in ("ru", "tt"):
+        bundle = demo_site / "pagefind" / lang
+        entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+        assert list(entry["languages"]) == [lang]
+        counts[lang] = entry["languages"][lang]["page_count"]
+        names = {p.name for p in bundle.iterdir()}
+        assert {"pagefind.js", "pagefind-worker.js"} <= names
+        assert not any("-ui" in name or "highlight" in name for name in names)
     assert counts == {"ru": 11, "tt": 10}  # every published article, and nothing else
-    names = {p.name for p in (demo_site / "pagefind").iterdir()}
-    assert {"pagefind.js", "pagefind-worker.js"} <= names
-    assert not any("-ui" in name or "highlight" in name for name in names)
+    html = (demo_site / "tt/search/index.html").read_text(encoding="utf-8")
+    assert 'data-bundles="/pagefind/tt/"' in html
     for lang, url in (("ru", "search/index.html"), ("tt", "tt/search/index.html")):
         html = (demo_site / url).read_text(encoding="utf-8")
         assert f'<html lang="{lang}">' in html and '<meta name="robots" content="noindex">' in html
@@ -58,7 +65,7 @@ def test_records_hold_title_lead_body_rubric_and_date_only() -> None:
     documents, _ = parse_all(list_sources(config, Digests({})), config, cache, 1)
     static = frozenset(f"images/{p.name}" for p in (ROOT / "static/images").iterdir())
     site = assemble(config, documents, datetime.fromisoformat(NOW), static_files=static)
-    found = search.records(config, site, cache.body)
+    found = search.records(config, [a for a in site.articles["ru"]], cache.body)
     record = next(r for r in found if r.url.endswith("/novaya-shkola/"))
     assert "<main data-pagefind-body><h1>В\u00a0Чистополе открыли новую школу" in record.html
     assert '<meta data-pagefind-meta="rubric[content]" content="Образование">' in record.html
@@ -69,26 +76,31 @@ def test_records_hold_title_lead_body_rubric_and_date_only() -> None:
 def test_a_build_without_changes_does_not_index_again(
     site: SiteDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    made: list[int] = []
+    made: list[tuple[str, int]] = []
     original = search.make_index
-    monkeypatch.setattr(
-        search,
-        "make_index",
-        lambda found, count, folder: made.append(count) or original(found, count, folder),
-    )
+
+    def counted(found: Any, count: int, folder: Path, mark: str) -> None:
+        made.append((mark, count))
+        original(found, count, folder, mark)
+
+    monkeypatch.setattr(search, "make_index", counted)
     site.article("content/ru/a.md", title="Школа", body="Первый текст.")
     site.article("content/tt/a.md", title="Мәктәп", body="Беренче текст.")
     options = Options(site.root, site.out, datetime.fromisoformat(NOW), cache=tmp_path / "c")
     build(options)
-    stamp = (site.out / "pagefind/pagefind-entry.json").stat().st_ino
+    stamp = (site.out / "pagefind/tt/pagefind-entry.json").stat().st_ino
     build(options)
-    assert made == [2]
-    assert (site.out / "pagefind/pagefind-entry.json").stat().st_ino == stamp
+    assert sorted(made) == [("ru", 1), ("tt", 1)]
+    assert (site.out / "pagefind/tt/pagefind-entry.json").stat().st_ino == stamp
+    made.clear()
+    # A new Russian article: only the Russian index is made again.
     site.article("content/ru/b.md", title="Новая", body="Текст.", pinned="true")
-    build(options)  # a new article: indexed anew
+    build(options)
+    assert made == [("ru", 2)]
+    assert (site.out / "pagefind/tt/pagefind-entry.json").stat().st_ino == stamp
     site.write("site.yaml", (site.root / "site.yaml").read_text() + "per_page: 5\n")
     build(options)  # new settings, the same indexed text: nothing to index
-    assert made == [2, 3]
+    assert made == [("ru", 2)]
 
 
 # In Chromium: the demo newsroom over HTTP, a phone's screen.

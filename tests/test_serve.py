@@ -303,7 +303,7 @@ def _stored_digests(served: Served) -> set[str]:
 
 def test_search_index_follows_once_the_editor_pauses(served: Served) -> None:
     """serve indexes at start, then again only after IDLE seconds without a change."""
-    entry = served.out / "pagefind/pagefind-entry.json"
+    entry = served.out / "pagefind/ru/pagefind-entry.json"
 
     def indexed() -> int:
         return int(json.loads(entry.read_bytes())["languages"]["ru"]["page_count"])

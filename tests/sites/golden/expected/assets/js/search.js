@@ -24,11 +24,15 @@
     return fill(found[form] || found.other || "{n}", q, n);
   }
 
+  /* The page names its index's bundles: the first is loaded, any other merged into it. */
   function pagefind() {
     if (!engine) {
-      engine = import(data.bundle + "pagefind.js").then(function (api) {
-        return Promise.resolve(api.options({ excerptLength: 24 })).then(function () { return api; });
-      });
+      var bundles = (data.bundles || "").split(" ").filter(Boolean);
+      engine = bundles.length ? import(bundles[0] + "pagefind.js").then(function (api) {
+        return Promise.resolve(api.options({ excerptLength: 24 })).then(function () {
+          return Promise.all(bundles.slice(1).map(function (b) { return api.mergeIndex(b); }));
+        }).then(function () { return api; });
+      }) : Promise.reject(new Error("no index"));
     }
     return engine;
   }
