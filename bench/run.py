@@ -42,6 +42,8 @@ Row = dict[str, float | int | str]
 class Run:
     seconds: float
     peak_mb: float
+    own_peak_mb: float = 0.0  # without Pagefind's processes (the search index), which Hugo lacks
+    search_s: float = 0.0  # of `seconds`: Khabar making its search index (Hugo makes none)
 
 
 @dataclass
@@ -63,6 +65,8 @@ class Figures:
             "pages": self.pages,
             "cold_s": round(med(r.seconds for r in self.cold), 2) if self.cold else 0,
             "cold_peak_mb": round(med(r.peak_mb for r in self.cold)) if self.cold else 0,
+            "cold_own_peak_mb": round(med(r.own_peak_mb for r in self.cold)) if self.cold else 0,
+            "cold_search_s": round(med(r.search_s for r in self.cold), 2) if self.cold else 0,
             "again_s": round(med(r.seconds for r in self.again), 2) if self.again else 0,
             "again_peak_mb": round(med(r.peak_mb for r in self.again)) if self.again else 0,
             "edit_ms": round(med(self.edit_ms), 1) if self.edit_ms else 0,
@@ -73,24 +77,36 @@ class Figures:
 
 
 class Sampler:
-    """Peak proportional set size (shared pages split fairly) of a process and its children."""
+    """Peak proportional set size (shared pages split fairly) of a process and its children,
+    in all and without Pagefind's (the search index: a part of the build Hugo has not)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak_kb = 0
+        self.own_peak_kb = 0
         self.running = True
         self.thread = threading.Thread(target=self._loop, daemon=True)
         self.thread.start()
 
     def _loop(self) -> None:
         while self.running:
-            self.peak_kb = max(self.peak_kb, sum(_pss(p) for p in _tree(self.pid)))
+            sizes = [(_pss(p), _name(p)) for p in _tree(self.pid)]
+            self.peak_kb = max(self.peak_kb, sum(size for size, _ in sizes))
+            own = sum(size for size, name in sizes if not name.startswith("pagefind"))
+            self.own_peak_kb = max(self.own_peak_kb, own)
             time.sleep(0.02)
 
     def stop(self) -> float:
         self.running = False
         self.thread.join()
         return self.peak_kb / 1024
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _tree(pid: int) -> list[int]:
@@ -122,7 +138,8 @@ def timed(command: list[str], cwd: Path | None = None) -> Run:
     peak = sampler.stop()
     if process.returncode != 0:
         raise RuntimeError(f"{command[0]} failed: {err.decode()[-2000:]}")
-    return Run(seconds, peak)
+    found = re.search(rb"search index ([0-9.]+) s", err)
+    return Run(seconds, peak, sampler.own_peak_kb / 1024, float(found.group(1)) if found else 0.0)
 
 
 def bench_khabar(site: Path, size: int, runs: int) -> Figures:
@@ -388,29 +405,34 @@ def main() -> int:
 
 def report(rows: list[dict[str, float | int | str]], runs: int) -> str:
     """A Markdown table; ratios are to Hugo without the read-also block (the yardstick of
-    issue 8) at the same size in the same run, or to Hugo when that row is missing."""
+    issue 8) at the same size in the same run, or to Hugo when that row is missing. Khabar's
+    cold build also makes the search index, which Hugo does not: its share is shown apart,
+    and the ratios compare the builds without it (time) and without Pagefind (memory)."""
     lines = [
         f"Medians of {runs} runs; edits: {SAVES} saves {GAP:.0f} s apart. × = ratio to the "
         "yardstick (Hugo, no read-also) at the same size in this run.",
         "",
-        "| tool | articles | pages | cold s | × | peak MB | × | no-change s | × cold | "
-        "CI warm s | × cold | save → page ms | follow-up s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| tool | articles | pages | cold s | of it search s | × (w/o search) | peak MB | "
+        "of it w/o Pagefind | × | no-change s | CI warm s | × cold | save → page ms | "
+        "follow-up s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         base = _yardstick(rows, row)
+        own_s = float(row["cold_s"]) - float(row.get("cold_search_s") or 0)
+        own_mb = row.get("cold_own_peak_mb") or row["cold_peak_mb"]
 
-        def ratio(key: str, of: str, _row: Row = row, _base: Row | None = base) -> str:
-            if not _base or not _base[of] or not _row[key]:
+        def ratio(value: float, of: str, _base: Row | None = base) -> str:
+            if not _base or not _base[of] or not value:
                 return "–"
-            return f"{float(_row[key]) / float(_base[of]):.2f}"
+            return f"{value / float(_base[of]):.2f}"
 
         lines.append(
             f"| {row['tool']} | {row['articles']:,} | {row['pages']:,} | {row['cold_s']} | "
-            f"{ratio('cold_s', 'cold_s')} | {row['cold_peak_mb']} | "
-            f"{ratio('cold_peak_mb', 'cold_peak_mb')} | {row['again_s']} | "
-            f"{ratio('again_s', 'cold_s')} | {row.get('ci_warm_s') or '–'} | "
-            f"{ratio('ci_warm_s', 'cold_s')} | {row['edit_ms'] or '–'} | "
+            f"{row.get('cold_search_s') or '–'} | {ratio(own_s, 'cold_s')} | "
+            f"{row['cold_peak_mb']} | {own_mb} | {ratio(float(own_mb), 'cold_peak_mb')} | "
+            f"{row['again_s']} | {row.get('ci_warm_s') or '–'} | "
+            f"{ratio(float(row.get('ci_warm_s') or 0), 'cold_s')} | {row['edit_ms'] or '–'} | "
             f"{row.get('follow_up_s') or '–'} |"
         )
     return "\n".join(lines)

@@ -64,8 +64,8 @@ def _build(parsed: argparse.Namespace) -> int:
     counts = ", ".join(f"{lang} {n}" for lang, n in report.articles.items())
     print(
         f"built {report.files} files ({report.pages} pages; articles: {counts}) into {opts.out} "
-        f"in {report.seconds:.2f} s: {report.written} written, {report.unchanged} unchanged, "
-        f"{report.removed} removed",
+        f"in {report.seconds:.2f} s (search index {report.search_seconds:.2f} s): "
+        f"{report.written} written, {report.unchanged} unchanged, {report.removed} removed",
         file=sys.stderr,
     )
     return 0

@@ -200,3 +200,4 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)  # PATH:LINE: warning: MESSAGE
     photos: int = 0  # photos encoded (the others came from the cache)
     stale_search: bool = False  # the search index is an earlier build's (serve, when busy)
+    search_seconds: float = 0.0  # of `seconds`: making the search index (Pagefind)

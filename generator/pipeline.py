@@ -115,19 +115,35 @@ def build(
         args = (options, cache, config, theme, site, documents, static, digests, cms_files)
         output = plan(*args, made.sizes)
         if write_out:
-            index, current = search.Store(folder).files(
-                config, site, cache.body, options.fresh_search
-            )
-            output.cached = {f.path: (f.source, digests.of(f.source)) for f in made.files + index}
-            report = _publish(output, cancelled, commit_lock or nullcontext())
-            report.stale_search = not current
-            cache.keep_seen_files(digests.seen)
+            report = _index_and_publish(output, folder, made.files, digests, cancelled, commit_lock)
         else:
             report = _check(output)
     report.parsed, report.seconds = parsed, time.perf_counter() - started
     report.warnings = warnings + [str(w) for w in catalog.warnings]
     report.photos = made.encoded
     return Built(report, site, output.renderer, output.fingerprints, options.out, now)
+
+
+def _index_and_publish(
+    output: Output,
+    folder: Path,
+    photos: list[CachedFile],
+    digests: Digests,
+    cancelled: Callable[[], bool],
+    commit_lock: AbstractContextManager[object] | None,
+) -> BuildReport:
+    """The search index (kept in the cache when its text did not change), then the writer."""
+    started = time.perf_counter()
+    store = search.Store(folder)
+    index, current = store.files(
+        output.renderer.config, output.site, output.cache.body, output.options.fresh_search
+    )
+    indexing = time.perf_counter() - started
+    output.cached = {f.path: (f.source, digests.of(f.source)) for f in photos + index}
+    report = _publish(output, cancelled, commit_lock or nullcontext())
+    report.stale_search, report.search_seconds = not current, indexing
+    output.cache.keep_seen_files(digests.seen)
+    return report
 
 
 def plan(
