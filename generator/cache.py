@@ -15,7 +15,7 @@ import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TypeVar
 
@@ -51,6 +51,10 @@ class Made:
     content: str  # the hash of its bytes: a file restored elsewhere (CI) proves itself by it
 
 
+def _row(item: Made | Seen) -> tuple[object, ...]:
+    return tuple(getattr(item, f.name) for f in fields(item))
+
+
 def pack(body: str) -> bytes:
     return zlib.compress(body.encode("utf-8"), 1)
 
@@ -74,6 +78,11 @@ class Cache:
         self.docs: dict[str, Document] = {}
         self.bodies: dict[str, bytes] = {}  # bodies the file does not hold (check, failures)
         self.made: dict[str, dict[str, Made]] = {}
+        # What the file holds, as this process last read or wrote it: serve's builds write
+        # only the rows that changed. A row another process changed meanwhile is only a
+        # wrong hint: outputs and hashes are checked against the disk before they are used.
+        self.stored_outputs: dict[str, dict[str, Made]] = {}
+        self.stored_seen: dict[str, Seen] | None = None
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
@@ -226,56 +235,62 @@ class Cache:
             )
             rows = self._guard(lambda: list(db.execute(query, (key,)))) if db else None
             self.made[key] = {row[0]: Made(*row[1:]) for row in rows or ()}
+            self.stored_outputs[key] = dict(self.made[key])
         return self.made[key]
 
     def keep_outputs(self, out: Path, made: dict[str, Made]) -> None:
         key = str(out)
         self.made[key] = made
         db = self._writable()
-        if db is not None:
-            self._guard(lambda: self._store_outputs(db, key, made))
+        stored = self.stored_outputs.get(key, {})
+        if db is not None and self._guard(lambda: self._store_outputs(db, key, stored, made)):
+            self.stored_outputs[key] = dict(made)
 
-    def _store_outputs(self, db: sqlite3.Connection, key: str, made: dict[str, Made]) -> None:
+    def _store_outputs(
+        self, db: sqlite3.Connection, key: str, stored: dict[str, Made], made: dict[str, Made]
+    ) -> bool:
+        changed = [(key, p, *_row(m)) for p, m in made.items() if stored.get(p) != m]
+        gone = [(key, p) for p in stored.keys() - made.keys()]
         db.execute("BEGIN")
         try:
-            db.execute("DELETE FROM outputs WHERE out = ?", (key,))
-            db.executemany(
-                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (key, p, m.fingerprint, m.size, m.mtime, m.inode, m.content)
-                    for p, m in made.items()
-                ),
-            )
+            db.executemany("DELETE FROM outputs WHERE out = ? AND path = ?", gone)
+            db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)", changed)
             db.execute("COMMIT")
         except sqlite3.Error:
             db.execute("ROLLBACK")
             raise
+        return True
 
     # -- file hashes ------------------------------------------------------------------------
 
     def seen_files(self) -> dict[str, Seen]:
-        db = self._db()
-        query = "SELECT path, size, mtime, ctime, inode, digest, at FROM files"
-        rows = self._guard(lambda: list(db.execute(query))) if db else None
-        return {row[0]: Seen(*row[1:]) for row in rows or ()}
+        if self.stored_seen is None:
+            db = self._db()
+            query = "SELECT path, size, mtime, ctime, inode, digest, at FROM files"
+            rows = self._guard(lambda: list(db.execute(query))) if db else None
+            self.stored_seen = {row[0]: Seen(*row[1:]) for row in rows or ()}
+        return dict(self.stored_seen)
 
     def keep_seen_files(self, seen: dict[str, Seen]) -> None:
         db = self._writable()
-        if db is not None:
-            self._guard(lambda: self._store_seen(db, seen))
+        stored = self.stored_seen or {}
+        if db is not None and self._guard(lambda: self._store_seen(db, stored, seen)):
+            self.stored_seen = dict(seen)
 
-    def _store_seen(self, db: sqlite3.Connection, seen: dict[str, Seen]) -> None:
+    def _store_seen(
+        self, db: sqlite3.Connection, stored: dict[str, Seen], seen: dict[str, Seen]
+    ) -> bool:
+        changed = [(p, *_row(s)) for p, s in seen.items() if stored.get(p) != s]
+        gone = [(p,) for p in stored.keys() - seen.keys()]
         db.execute("BEGIN")
         try:
-            db.execute("DELETE FROM files")
-            db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                ((p, s.size, s.mtime, s.ctime, s.inode, s.digest, s.at) for p, s in seen.items()),
-            )
+            db.executemany("DELETE FROM files WHERE path = ?", gone)
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", changed)
             db.execute("COMMIT")
         except sqlite3.Error:
             db.execute("ROLLBACK")
             raise
+        return True
 
     def note_output(self, out: Path, path: str, made: Made) -> None:
         """One file replaced outside a build (serve's fast path): remembered in memory; the

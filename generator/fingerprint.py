@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 from generator.model import Article, Document, SourceFile, SourceRef
 
@@ -64,45 +63,73 @@ def files_digest(folders: Iterable[Path]) -> str:
 class Pages:
     """Fingerprints of pages: a hash of the whole Page object under a salt (settings, theme,
     code). Pickle writes every field of every value, however deep, so nothing a template can
-    reach is left out; articles are hashed once each, however many pages show them, and a
-    document stands for itself by its key (its source, site.yaml and the code)."""
+    reach is left out. Articles are hashed once each, however many pages show them, and stand
+    in a page by that hash; a document stands for itself by its key (its source, site.yaml
+    and the code). Both are swapped in before pickling, so the pickling itself runs in C."""
 
     def __init__(self, salt: str) -> None:
-        self.salt = salt
+        self.salt = salt.encode()
         self.articles: dict[int, str] = {}
         self.keep: list[Article] = []  # ids stay unique while the memo lives
 
     def __call__(self, page: object) -> str:
-        return digest(self.salt, self._pickled(page).hex())
-
-    def _pickled(self, value: object) -> bytes:
-        buffer = io.BytesIO()
-        _Pickler(buffer, self).dump(value)
-        return buffer.getvalue()
+        h = hashlib.blake2b(self.salt, digest_size=16)
+        h.update(_pickled(self._stand_ins(page)))
+        return h.hexdigest()
 
     def article(self, item: Article) -> str:
         found = self.articles.get(id(item))
         if found is None:
-            parts = tuple(getattr(item, f.name) for f in fields(item))
-            found = "A" + hashlib.blake2b(self._pickled(parts), digest_size=16).hexdigest()
+            found = (
+                "A" + hashlib.blake2b(_pickled(self._stand_ins(item)), digest_size=16).hexdigest()
+            )
             self.articles[id(item)] = found
             self.keep.append(item)
         return found
 
+    def _stand_ins(self, item: object) -> tuple[object, ...]:
+        """A dataclass as its type's name and its fields' values, with the articles and
+        documents among them (or in a tuple among them) replaced by their hashes. One nested
+        deeper is pickled whole: slower, never less exact."""
+        found: list[object] = [type(item).__qualname__]
+        for name in _names(type(item)):
+            value = getattr(item, name)
+            kind = type(value)
+            if kind is Article or kind is Document:
+                value = self._one(value)
+            elif kind is tuple and value and type(value[0]) is Article:
+                value = tuple(map(self._one, value))
+            found.append(value)
+        return tuple(found)
 
-class _Pickler(pickle.Pickler):
+    def _one(self, value: object) -> object:
+        if type(value) is Article:
+            return self.article(value)
+        if type(value) is Document:
+            return f"D{_key(value)}"
+        return value
+
+
+def _names(kind: type) -> tuple[str, ...]:
+    found = _FIELD_NAMES.get(kind)
+    if found is None:
+        found = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return found
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _key(doc: Document) -> str:
+    if not doc.key:
+        raise ValueError(f"document {doc.source} has no cache key")
+    return doc.key
+
+
+def _pickled(value: object) -> bytes:
     """Without memo ("fast"): equal values give equal bytes whatever objects they share."""
-
-    def __init__(self, buffer: io.BytesIO, pages: Pages) -> None:
-        super().__init__(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        self.fast = True
-        self.pages = pages
-
-    def reducer_override(self, obj: object) -> Any:
-        if type(obj) is Article:
-            return str, (self.pages.article(obj),)
-        if type(obj) is Document:
-            if not obj.key:
-                raise ValueError(f"document {obj.source} has no cache key")
-            return str, (f"D{obj.key}",)
-        return NotImplemented
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()

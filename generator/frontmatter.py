@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from datetime import date, datetime, time
@@ -33,6 +34,7 @@ def parse_document(source: SourceFile, config: SiteConfig, key: str = "") -> Par
     rendered = markup.render(body, source.path, body_line, errors)
     errors.raise_if_any()
     lang = source.lang
+    html = typograph_html(rendered.html, lang)
     doc = replace(
         doc,
         title=typograph(doc.title, lang),
@@ -45,8 +47,11 @@ def parse_document(source: SourceFile, config: SiteConfig, key: str = "") -> Par
         lines=dict(data.lines),
         digest=source.digest,
         key=key,
+        body_digest=hashlib.blake2b(
+            html.encode("utf-8", "surrogatepass"), digest_size=16
+        ).hexdigest(),
     )
-    return Parsed(doc, typograph_html(rendered.html, lang))
+    return Parsed(doc, html)
 
 
 def parse_header(source: SourceFile, config: SiteConfig) -> Document:

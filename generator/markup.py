@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 import re
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -149,15 +150,17 @@ def plain_engine() -> tuple[markdown.Markdown, _TargetsExtension]:
     return _markdown(TocExtension)
 
 
-_ENGINE: tuple[mdtune.Tuned, _TargetsExtension] | None = None
+# One engine per thread: a Markdown instance keeps state while it converts, and serve parses
+# a saved article on its event thread while a follow-up build parses on its own.
+_ENGINES = threading.local()
 
 
 def _engine() -> tuple[mdtune.Tuned, _TargetsExtension]:
-    global _ENGINE
-    if _ENGINE is None:
+    found: tuple[mdtune.Tuned, _TargetsExtension] | None = getattr(_ENGINES, "engine", None)
+    if found is None:
         md, targets = _markdown(_TocExtension)
-        _ENGINE = (mdtune.Tuned(md), targets)
-    return _ENGINE
+        found = _ENGINES.engine = (mdtune.Tuned(md), targets)
+    return found
 
 
 def render(body: str, path: str, first_line: int, errors: Collector) -> Rendered:

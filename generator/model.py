@@ -70,6 +70,7 @@ class Document:
     lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line
     digest: str = ""  # the source file's hash: with the path, what the document is made of
     key: str = ""  # the cache key: source, site.yaml and the generator's code; set on parsing
+    body_digest: str = ""  # a hash of the body's HTML (the search index is keyed by it)
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,7 @@ def for_article(
         else:
             rel = doc.image.lstrip("/")
             cover = replace(pictures.get(rel) or as_is(rel), alt=alt, credit=credit)
-    body = tuple(dict.fromkeys(pictures[path] for path, _ in doc.images if path in pictures))
+    body = tuple({path: pictures[path] for path, _ in doc.images if path in pictures}.values())
     return cover, body
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import tempfile
 import time
@@ -10,6 +12,7 @@ from contextlib import AbstractContextManager, closing, contextmanager, nullcont
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from generator import (
     admin,
@@ -84,6 +87,30 @@ class Built:
     now: datetime
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _cycle_collector_paused(function: Callable[P, R]) -> Callable[P, R]:
+    """A build makes millions of small objects that live until it ends; the cycle collector
+    would walk the whole heap again and again to find a few hundred cycles (a fifth of a
+    follow-up build at 10,000 articles). Reference counting still frees the rest; serve
+    collects once after each build."""
+
+    @functools.wraps(function)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return paused
+
+
+@_cycle_collector_paused
 def build(
     options: Options,
     cache: Cache | None = None,
@@ -164,7 +191,8 @@ def plan(
     assets = Assets({rel: path.stat().st_size for rel, path in static.items()} | sizes)
     compiled = None if cache.read_only else options.cache  # `check` writes nothing
     renderer = render.Renderer(config, theme, assets, cache.body, compiled)
-    prints = fingerprint.Pages(fingerprint.digest(config.digest, theme.digest))
+    salt = fingerprint.digest(fingerprint.code_digest(), config.digest, theme.digest)
+    prints = fingerprint.Pages(salt)
     copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
     built_for = buildinfo.output(config, site, now, theme, documents, static)
     return Output(options, cache, site, renderer, prints, copies, now, [built_for, *generated])

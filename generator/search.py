@@ -4,8 +4,9 @@ body of every published article, searched in the reader's browser.
 The index is made from the site model, not from rendered pages: one small HTML record per
 article, so only that text is indexed and nothing waits for rendering. Each language's index
 is a Pagefind bundle of its own (a language's search page searches its own articles only),
-kept in the build cache (--cache, under search/) by a hash of its records: a new article
-re-indexes its language only, a build in which no indexed text changed re-indexes nothing,
+kept in the build cache (--cache, under search/) by a hash of its records, computed without
+reading a body (each article's address, its record's head and its body's digest): a new
+article re-indexes its language only, a build in which no indexed text changed re-indexes nothing,
 and the writer links the files. Missing languages are indexed at the same time, one Pagefind
 process each. (Splitting a language's index further, say into this month and the archive,
 would make new articles cheaper still, but Pagefind then ranks each part on its own and falls
@@ -33,6 +34,7 @@ from pathlib import Path
 from generator import i18n, urls
 from generator.config import SiteConfig
 from generator.errors import Problem, SiteError
+from generator.fingerprint import code_digest
 from generator.model import Article, CachedFile, Site
 
 BUNDLE = "pagefind"  # the output folder the search page loads from
@@ -84,6 +86,17 @@ def _url(article: Article) -> str:
 
 
 def _record(config: SiteConfig, article: Article, body: str) -> Record:
+    html = f"{_head(config, article)}{STRIPPED.sub('', body)}</main></body></html>"
+    return Record(f"{config.base_path}{article.url}", html)
+
+
+# Document key -> its record's head. A head is a function of the document and site.yaml's
+# labels and time zone, so of the document's key (its source, site.yaml and the code).
+_HEADS: dict[str, str] = {}
+
+
+def _head(config: SiteConfig, article: Article) -> str:
+    """The record up to the body: everything in it but the body's text."""
     doc = article.doc
     when = doc.date.astimezone(config.tz)
     meta = {
@@ -96,12 +109,11 @@ def _record(config: SiteConfig, article: Article, body: str) -> Record:
         for key, value in meta.items()
     )
     lead = f"<p>{escape(doc.lead)}</p>" if doc.lead else ""
-    html = (
+    return (
         f'<!doctype html><html lang="{doc.lang}"><head><meta charset="utf-8">'
         f"<title>{escape(doc.title)}</title>{hidden}</head><body><main data-pagefind-body>"
-        f"<h1>{escape(doc.title)}</h1>{lead}{STRIPPED.sub('', body)}</main></body></html>"
+        f"<h1>{escape(doc.title)}</h1>{lead}"
     )
-    return Record(f"{config.base_path}{article.url}", html)
 
 
 def clashes(static: Iterable[str]) -> list[Problem]:
@@ -123,10 +135,20 @@ class Store:
     def __init__(self, folder: Path) -> None:
         self.root = folder / "search"
 
-    def key(self, found: Iterable[Record]) -> str:
-        h = hashlib.blake2b(f"{version()}\x00{json.dumps(SETTINGS)}".encode(), digest_size=16)
-        for record in found:
-            h.update(f"\x00{record.url}\x00{record.html}".encode("utf-8", "surrogatepass"))
+    def key(self, config: SiteConfig, part: Part, used: dict[str, str]) -> str:
+        """A hash of the part's records without reading a body: each record is its address,
+        its head (made here, cheaply) and its body, known by the body's digest; how a body
+        becomes a record is the generator's code."""
+        h = hashlib.blake2b(digest_size=16)
+        h.update(f"{version()}\x00{json.dumps(SETTINGS)}\x00{code_digest()}".encode())
+        for article in sorted(part.articles, key=_url):
+            doc = article.doc
+            if not doc.body_digest:
+                raise ValueError(f"document {doc.source} has no body digest")
+            head = _HEADS.get(doc.key) or _head(config, article)
+            used[doc.key] = head
+            line = f"\x00{config.base_path}{article.url}\x00{head}\x00{doc.body_digest}"
+            h.update(line.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
     def files(
@@ -137,12 +159,15 @@ class Store:
         stands in. Returns the files and whether they are of exactly these records."""
         chosen: list[tuple[Part, Path]] = []
         current = True
+        used: dict[str, str] = {}
         for part in parts(config, site):
-            folder = self.root / self.key(records(config, part.articles, bodies))
+            folder = self.root / self.key(config, part, used)
             latest = None if fresh or folder.is_dir() else self._latest(part)
             if latest is not None:
                 folder, current = latest, False
             chosen.append((part, folder))
+        _HEADS.clear()  # the next build's (serve's) are mostly these
+        _HEADS.update(used)
         self._make(config, [(p, f) for p, f in chosen if not f.is_dir()], bodies)
         for _, folder in chosen:
             os.utime(folder)  # the most recently used are kept
@@ -185,12 +210,23 @@ def _mark(folder: Path) -> str:
 
 
 def _listing(folder: Path, part: Part) -> list[CachedFile]:
-    found = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and NEEDED.match(rel):
-            found.append(CachedFile(f"{part.folder}/{rel}", path))
-    return found
+    """A kept index never changes once renamed into place (it is named by its records):
+    its listing is read once per folder, and again only if the folder was made anew."""
+    identity = (str(folder), folder.stat().st_ino, part.folder)
+    found = _LISTINGS.get(identity)
+    if found is None:
+        found = [
+            CachedFile(f"{part.folder}/{rel}", path)
+            for path in sorted(folder.rglob("*"))
+            if path.is_file() and NEEDED.match(rel := path.relative_to(folder).as_posix())
+        ]
+        if len(_LISTINGS) > 2 * KEEP_ENTRIES * PARALLEL:  # serve runs for days: pruned ones go
+            _LISTINGS.clear()
+        _LISTINGS[identity] = found
+    return list(found)
+
+
+_LISTINGS: dict[tuple[str, int, str], list[CachedFile]] = {}
 
 
 def make_index(found: Iterable[Record], count: int, folder: Path, mark: str) -> None:

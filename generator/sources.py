@@ -71,25 +71,45 @@ def regular_files(
 ) -> list[str]:
     """Sorted paths under base of the wanted files, skipping folders whose names start with
     one of `hidden` (editor swap files, folders kept out on purpose); every symbolic link is
-    an error. os.walk: pathlib's rglob is 3x slower here."""
+    an error. scandir: the directory entries tell links and folders apart without a stat."""
     if base.is_symlink():
         _link_error(base, shown, errors)
         return []
-    found = []
-    for folder, subfolders, files in os.walk(base):
-        prefix = os.path.relpath(folder, base).replace(os.sep, "/")
-        for name in [*subfolders, *files]:
-            if os.path.islink(os.path.join(folder, name)) and not name.startswith(tuple(hidden)):
-                rel = name if prefix == "." else f"{prefix}/{name}"
-                _link_error(Path(folder, name), f"{shown}/{rel}", errors)
-        subfolders[:] = sorted(
-            d for d in subfolders
-            if not d.startswith(tuple(hidden)) and not os.path.islink(os.path.join(folder, d))
-        )  # fmt: skip
-        for name in files:
-            if wanted(name) and not os.path.islink(os.path.join(folder, name)):
-                found.append(name if prefix == "." else f"{prefix}/{name}")
+    found: list[str] = []
+    if base.is_dir():
+        _walk(str(base), "", shown, errors, wanted, tuple(hidden), found)
     return sorted(found)
+
+
+def _walk(
+    folder: str,
+    prefix: str,
+    shown: str,
+    errors: Collector,
+    wanted: Callable[[str], bool],
+    hidden: tuple[str, ...],
+    found: list[str],
+) -> None:
+    try:
+        with os.scandir(folder) as entries:
+            listed = sorted(entries, key=lambda e: e.name)
+    except FileNotFoundError:
+        return  # removed while listed (a git checkout under serve): its change is on its way
+    except OSError as exc:
+        errors.add(
+            f"{shown}/{prefix}".rstrip("/"), 1, f"this folder cannot be read: {exc.strerror}"
+        )
+        return
+    for entry in listed:
+        rel = prefix + entry.name
+        if entry.is_symlink():
+            if not entry.name.startswith(hidden):
+                _link_error(Path(entry.path), f"{shown}/{rel}", errors)
+        elif entry.is_dir():
+            if not entry.name.startswith(hidden):
+                _walk(entry.path, f"{rel}/", shown, errors, wanted, hidden, found)
+        elif wanted(entry.name):
+            found.append(rel)
 
 
 def _link_error(path: Path, shown: str, errors: Collector) -> None:

@@ -9,6 +9,7 @@ the search index; it is made anew once nothing has changed for IDLE seconds.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -133,6 +134,7 @@ class Session:
         for warning in report.warnings:
             self.log(warning)
         self.notify()
+        gc.collect()  # builds leave the cycle collector off (see pipeline): now, once
 
     def _warm_up(self) -> None:
         """The first build ran in worker processes: compile this one's templates and make its

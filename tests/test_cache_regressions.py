@@ -94,10 +94,14 @@ def test_a_new_generator_re_renders_what_it_changes(small: SiteDir, tmp_path: Pa
     feeds.write_text(feeds.read_text().replace("<channel>", "<channel>\\n<ttl>60</ttl>"))
     typography = project / "generator" / "typography.py"
     typography.write_text(typography.read_text().replace('NBSP + "—"', 'NBSP + "–"', 1))
+    # A page that shows no article (the archive index) changes with the code alone.
+    i18n = project / "generator" / "i18n.py"
+    i18n.write_text(i18n.read_text().replace('"LLLL y"', '"LLLL y \'г.\'"', 1))
     small.article("content/ru/2026/a.md", title="Статья А - с тире", body="Текст.")
     run_build(tmp_path / "out", cache)
     run_build(tmp_path / "clean", tmp_path / "clean-cache")
     assert "<ttl>60</ttl>" in (tmp_path / "out/rss.xml").read_text()
+    assert " г.<" in (tmp_path / "out/archive/index.html").read_text()
     assert tree(tmp_path / "out") == tree(tmp_path / "clean")
 
 

@@ -101,6 +101,12 @@ def test_a_build_without_changes_does_not_index_again(
     site.write("site.yaml", (site.root / "site.yaml").read_text() + "per_page: 5\n")
     build(options)  # new settings, the same indexed text: nothing to index
     assert made == [("ru", 2)]
+    # The index is keyed without reading bodies: a change of the text alone still counts.
+    site.article("content/tt/a.md", title="Мәктәп", body="Икенче текст.")
+    build(options)
+    assert made == [("ru", 2), ("tt", 1)]
+    entry = json.loads((site.out / "pagefind/tt/pagefind-entry.json").read_text())
+    assert entry["languages"], entry
 
 
 # In Chromium: the demo newsroom over HTTP, a phone's screen.
