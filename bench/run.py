@@ -73,6 +73,9 @@ class Figures:
             "follow_up_s": round(med(self.follow_up_s), 2) if self.follow_up_s else 0,
             "ci_warm_s": round(med(r.seconds for r in self.ci_warm), 2) if self.ci_warm else 0,
             "ci_warm_peak_mb": round(med(r.peak_mb for r in self.ci_warm)) if self.ci_warm else 0,
+            "ci_warm_search_s": round(med(r.search_s for r in self.ci_warm), 2)
+            if self.ci_warm
+            else 0,
         }
 
 
@@ -413,14 +416,16 @@ def report(rows: list[dict[str, float | int | str]], runs: int) -> str:
         "yardstick (Hugo, no read-also) at the same size in this run.",
         "",
         "| tool | articles | pages | cold s | of it search s | × (w/o search) | peak MB | "
-        "of it w/o Pagefind | × | no-change s | CI warm s | × cold | save → page ms | "
-        "follow-up s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "of it w/o Pagefind | × | no-change s | CI warm s | of it search s | × cold | "
+        "× cold w/o search | save → page ms | follow-up s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         base = _yardstick(rows, row)
         own_s = float(row["cold_s"]) - float(row.get("cold_search_s") or 0)
         own_mb = row.get("cold_own_peak_mb") or row["cold_peak_mb"]
+        warm_s = float(row.get("ci_warm_s") or 0)
+        warm_own_s = warm_s - float(row.get("ci_warm_search_s") or 0)
 
         def ratio(value: float, of: str, _base: Row | None = base) -> str:
             if not _base or not _base[of] or not value:
@@ -431,9 +436,9 @@ def report(rows: list[dict[str, float | int | str]], runs: int) -> str:
             f"| {row['tool']} | {row['articles']:,} | {row['pages']:,} | {row['cold_s']} | "
             f"{row.get('cold_search_s') or '–'} | {ratio(own_s, 'cold_s')} | "
             f"{row['cold_peak_mb']} | {own_mb} | {ratio(float(own_mb), 'cold_peak_mb')} | "
-            f"{row['again_s']} | {row.get('ci_warm_s') or '–'} | "
-            f"{ratio(float(row.get('ci_warm_s') or 0), 'cold_s')} | {row['edit_ms'] or '–'} | "
-            f"{row.get('follow_up_s') or '–'} |"
+            f"{row['again_s']} | {warm_s or '–'} | {row.get('ci_warm_search_s') or '–'} | "
+            f"{ratio(warm_s, 'cold_s')} | {ratio(warm_own_s, 'cold_s')} | "
+            f"{row['edit_ms'] or '–'} | {row.get('follow_up_s') or '–'} |"
         )
     return "\n".join(lines)
 

@@ -7,6 +7,7 @@ placeholders that the site resolves later, so this stage depends on one file onl
 from __future__ import annotations
 
 import itertools
+import os
 import posixpath
 import re
 import threading
@@ -150,36 +151,47 @@ def plain_engine() -> tuple[markdown.Markdown, _TargetsExtension]:
     return _markdown(TocExtension)
 
 
-# One engine per thread: a Markdown instance keeps state while it converts, and serve parses
-# a saved article on its event thread while a follow-up build parses on its own.
-_ENGINES = threading.local()
+# One engine, used by one thread at a time: a Markdown instance keeps state while it converts,
+# and serve parses a saved article on its event thread while a build may parse on its own.
+_ENGINE: tuple[mdtune.Tuned, _TargetsExtension] | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def _fresh_lock() -> None:
+    global _ENGINE_LOCK
+    _ENGINE_LOCK = threading.Lock()  # a forked worker never inherits a held lock
+
+
+os.register_at_fork(after_in_child=_fresh_lock)
 
 
 def _engine() -> tuple[mdtune.Tuned, _TargetsExtension]:
-    found: tuple[mdtune.Tuned, _TargetsExtension] | None = getattr(_ENGINES, "engine", None)
-    if found is None:
+    global _ENGINE
+    if _ENGINE is None:
         md, targets = _markdown(_TocExtension)
-        found = _ENGINES.engine = (mdtune.Tuned(md), targets)
-    return found
+        _ENGINE = (mdtune.Tuned(md), targets)
+    return _ENGINE
 
 
 def render(body: str, path: str, first_line: int, errors: Collector) -> Rendered:
     """Markdown to HTML. `first_line` is the body's line in the file, for error positions."""
-    tuned, targets = _engine()
-    assert targets.processor is not None
-    targets.processor.source = path
-    html = tuned.convert(body)
-    md = tuned.md
-    processor = targets.processor
-    lines = body.splitlines()
-    return Rendered(
-        html=html,
-        links=tuple(Link(t, _line_of(raw, lines, first_line)) for t, raw in processor.links),
-        root_links=tuple(Link(p, _line_of(raw, lines, first_line)) for p, raw in processor.roots),
-        images=tuple((p, _line_of(raw, lines, first_line)) for p, raw in processor.images),
-        headings=tuple(_headings(getattr(md, "toc_tokens", []))),
-        words=count_words(html),
-    )
+    with _ENGINE_LOCK:
+        tuned, targets = _engine()
+        assert targets.processor is not None
+        targets.processor.source = path
+        html = tuned.convert(body)
+        processor = targets.processor
+        lines = body.splitlines()
+        return Rendered(
+            html=html,
+            links=tuple(Link(t, _line_of(raw, lines, first_line)) for t, raw in processor.links),
+            root_links=tuple(
+                Link(p, _line_of(raw, lines, first_line)) for p, raw in processor.roots
+            ),
+            images=tuple((p, _line_of(raw, lines, first_line)) for p, raw in processor.images),
+            headings=tuple(_headings(getattr(tuned.md, "toc_tokens", []))),
+            words=count_words(html),
+        )
 
 
 def count_words(html: str) -> int:

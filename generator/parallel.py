@@ -39,10 +39,11 @@ def map_chunks(
     global _work
     _work = work
     # Frozen objects are never visited by the workers' garbage collector, so the pages
-    # they share with the parent stay shared instead of being copied (peak memory).
+    # they share with the parent stay shared instead of being copied (peak memory). The
+    # workers collect their own garbage (a build pauses the collector: see pipeline).
     gc.freeze()
     try:
-        with context.Pool(jobs) as pool:
+        with context.Pool(jobs, initializer=gc.enable) as pool:
             results: list[R]
             for results in pool.imap(_run, chunks):
                 yield from results

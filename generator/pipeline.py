@@ -86,6 +86,11 @@ class Built:
     out: Path
     now: datetime
 
+    @functools.cached_property
+    def article_pages(self) -> dict[str, Page]:
+        """Source path -> its article's page (serve looks a saved file's page up here)."""
+        return {p.article.doc.source: p for p in self.site.pages if p.article}
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -128,6 +133,7 @@ def build(
     theme = render.load_theme(config)
     digests = Digests(cache.seen_files())
     documents, parsed = parse_all(list_sources(config, digests), config, cache, options.jobs)
+    _go_on(cancelled)
     static = static_files(config.root, theme.static_folders)
     cms_files, cms_copies, warnings = editors_ui(config, theme, options, write_out)
     static.update(cms_copies)
@@ -136,11 +142,12 @@ def build(
         catalog = photostage.catalog(store, documents, static)
         now = _aware(options.now, config)
         site = assemble(config, documents, now, options.drafts, frozenset(static), catalog.images)
+        _go_on(cancelled)
         made = photostage.make(store, site, catalog, static, options.jobs if write_out else 0)
         static = photostage.published(static, catalog)  # originals of photos stay out
         check_outputs(config, site, documents, static, options.drafts, made.files)
         args = (options, cache, config, theme, site, documents, static, digests, cms_files)
-        output = plan(*args, made.sizes)
+        output = plan(*args, made.sizes, cancelled)
         if write_out:
             report = _index_and_publish(output, folder, made.files, digests, cancelled, commit_lock)
         else:
@@ -184,6 +191,7 @@ def plan(
     digests: Digests,
     generated: list[OutputFile],
     sizes: dict[str, int],
+    cancelled: Callable[[], bool] = _never,
 ) -> Output:
     """Every page with what it is made of, the files made with the site, the copies.
     `sizes`: the photo variants' bytes, for the feeds' enclosures."""
@@ -195,7 +203,28 @@ def plan(
     prints = fingerprint.Pages(salt)
     copies = {rel: (path, digests.of(path)) for rel, path in static.items()}
     built_for = buildinfo.output(config, site, now, theme, documents, static)
-    return Output(options, cache, site, renderer, prints, copies, now, [built_for, *generated])
+    pages = _fingerprinted(site.pages, prints, cancelled)
+    extra = [built_for, *generated]
+    return Output(options, cache, site, renderer, prints, copies, now, extra, pages)
+
+
+def _fingerprinted(
+    pages: Sequence[Page], prints: fingerprint.Pages, cancelled: Callable[[], bool]
+) -> list[tuple[Page, str, str]]:
+    """(page, output path, fingerprint) of every page; serve's newer edit stops it midway."""
+    found = []
+    for number, page in enumerate(pages):
+        if number % 500 == 0:
+            _go_on(cancelled)
+        found.append((page, urls.output_path(page.url), prints(page)))
+    return found
+
+
+def _go_on(cancelled: Callable[[], bool]) -> None:
+    """serve: a newer edit made this build pointless; it stops between steps, so the edit's
+    own page does not wait for it (both need the interpreter)."""
+    if cancelled():
+        raise Cancelled
 
 
 def editors_ui(
@@ -327,13 +356,9 @@ class Output:
     static: dict[str, tuple[Path, str]]  # output path -> (source, its hash)
     now: datetime
     extra: list[OutputFile]  # made with the site: build.json
+    pages: list[tuple[Page, str, str]]  # (page, output path, fingerprint)
     # Photo variants and the search index, linked from the build cache: path -> (file, hash).
     cached: dict[str, tuple[Path, str]] = field(default_factory=dict)
-    pages: list[tuple[Page, str, str]] = field(init=False)  # (page, output path, fingerprint)
-
-    def __post_init__(self) -> None:
-        fp = self.fingerprints
-        self.pages = [(p, urls.output_path(p.url), fp(p)) for p in self.site.pages]
 
     def feeds(self) -> list[OutputFile]:
         r = self.renderer
@@ -355,8 +380,7 @@ def _publish(
     """The one writer gets every file: pages whose fingerprint and file are as the last
     build left them are kept unread; the rest are rendered, compared and written."""
     out, cache = output.options.out, output.cache
-    if cancelled():
-        raise Cancelled
+    _go_on(cancelled)
     previous = cache.outputs(out)
     current = _current(out, previous, output.options.trust_output)
     kept = {path for _, path, fp in output.pages if _kept(out, path, fp, previous, current)}

@@ -38,6 +38,8 @@ DEBOUNCE = 0.02  # seconds: an editor's save is often several events
 # changes, its own page cannot be rendered ahead of the full build.
 PLACED = ("lang", "category", "slug", "translation_key", "draft", "tags")
 IDLE = 10.0  # seconds without a change before serve brings the search index up to date
+QUIET = 2.0  # seconds without a change before serve collects its builds' garbage
+SWITCH = 0.001  # seconds a thread may hold the interpreter while another waits for it
 
 
 class Session:
@@ -59,11 +61,16 @@ class Session:
         self.stopping = False
         self.thread: threading.Thread | None = None
         self.stale_search = False  # the output's search index is an earlier build's
+        self.garbage = False  # a build ran since the last collection
+        self.trash: list[object] = []  # what the last builds made, freed before the next
 
     def start(self) -> None:
         """The first build (on all cores), then the follow-up thread (single process: forking
         beside the server's threads is unsafe)."""
         self._build(self.options, self.generation)
+        # A follow-up build holds the interpreter while the editor's next save waits for it
+        # at every file it touches: hand it over every millisecond, not every five.
+        sys.setswitchinterval(SWITCH)
         self.options = replace(self.options, jobs=1, trust_output=True, fresh_search=False)
         self._warm_up()
         self.thread = threading.Thread(target=self._follow_ups, name="khabar-builds", daemon=True)
@@ -96,20 +103,38 @@ class Session:
     def _follow_ups(self) -> None:
         while True:
             with self.wake:
-                reindex = False
-                while not self.dirty and not self.stopping and not reindex:
-                    # Pagefind indexes the whole site anew (seconds for thousands of
-                    # articles): not after every save, but once the editor pauses.
-                    woken = self.wake.wait(IDLE if self.stale_search else None)
-                    reindex = not woken and not self.dirty and not self.stopping
-                if self.stopping:
+                task = self._next_task()
+                if task == "stop":
                     return
                 self.dirty = False
                 generation = self.generation
-            options = replace(self.options, fresh_search=reindex)
+            self.trash.clear()
+            if task == "collect":
+                # Builds leave the cycle collector off (see pipeline); a collection holds
+                # the interpreter for a tenth of a second on a large site, so it waits for
+                # a pause instead of delaying the editor's next save.
+                self.garbage = False
+                gc.collect()
+                continue
+            options = replace(self.options, fresh_search=task == "reindex")
             self._build(options, generation)
-            if reindex and not self.stale_search and self.built:
+            self.garbage = True
+            if task == "reindex" and not self.stale_search and self.built:
                 self.log(f"search index updated in {self.built.report.seconds:.2f} s")
+
+    def _next_task(self) -> str:
+        """What the builds' thread does next (called holding `wake`): a build after an edit;
+        after QUIET seconds without one, collect the builds' garbage; after IDLE more, make
+        the search index anew (Pagefind takes seconds for thousands of articles: not after
+        every save, but once the editor pauses)."""
+        while True:
+            if self.stopping:
+                return "stop"
+            if self.dirty:
+                return "build"
+            timeout = QUIET if self.garbage else IDLE if self.stale_search else None
+            if not self.wake.wait(timeout) and not self.dirty and not self.stopping:
+                return "collect" if self.garbage else "reindex"
 
     def _build(self, options: Options, generation: int) -> None:
         def cancelled() -> bool:
@@ -117,13 +142,19 @@ class Session:
 
         try:
             built = build(options, self.cache, cancelled=cancelled, commit_lock=self.write_lock)
-        except Cancelled:
+        except Cancelled as exc:
+            # Its frames hold what the cancelled build made (a site of thousands of pages):
+            # freeing it holds the interpreter for a tenth of a second, so it is freed when
+            # the next build starts, after the edit's own page is on disk, not meanwhile.
+            self.trash.append(exc)
             return
         except SiteError as exc:
             self.errors = [str(problem) for problem in exc.problems]
             self.log("\n".join(self.errors))
             self.notify()
             return
+        built.article_pages  # noqa: B018 - made here, not on the editor's next save
+        self.trash.append(self.built)  # the last site: freed as above
         self.built, self.errors = built, []
         report = built.report
         self.stale_search = report.stale_search
@@ -134,7 +165,6 @@ class Session:
         for warning in report.warnings:
             self.log(warning)
         self.notify()
-        gc.collect()  # builds leave the cycle collector off (see pipeline): now, once
 
     def _warm_up(self) -> None:
         """The first build ran in worker processes: compile this one's templates and make its
@@ -158,7 +188,7 @@ class Session:
             return False
         if not all(_is_article(p, self.options) for p in paths):
             return False
-        by_source = {p.article.doc.source: p for p in built.site.pages if p.article}
+        by_source = built.article_pages
         files: list[tuple[OutputFile, str]] = []
         for path in paths:
             page = by_source.get(path.relative_to(self.options.site).as_posix())

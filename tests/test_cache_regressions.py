@@ -96,7 +96,7 @@ def test_a_new_generator_re_renders_what_it_changes(small: SiteDir, tmp_path: Pa
     typography.write_text(typography.read_text().replace('NBSP + "—"', 'NBSP + "–"', 1))
     # A page that shows no article (the archive index) changes with the code alone.
     i18n = project / "generator" / "i18n.py"
-    i18n.write_text(i18n.read_text().replace('"LLLL y"', '"LLLL y \'г.\'"', 1))
+    i18n.write_text(i18n.read_text().replace('"LLLL y"', "\"LLLL y 'г.'\"", 1))
     small.article("content/ru/2026/a.md", title="Статья А - с тире", body="Текст.")
     run_build(tmp_path / "out", cache)
     run_build(tmp_path / "clean", tmp_path / "clean-cache")
