@@ -211,6 +211,23 @@ def seed_photos(demo_site: Path, demo_cache: Path) -> Seed:
     return seed
 
 
+@pytest.fixture(scope="session")
+def seed_cache(demo_site: Path, demo_cache: Path) -> Seed:
+    """Link what the demo's session build made by content (photo variants, the CMS's files,
+    the search index) into another cache: a test that builds a variant of the demo (another
+    endpoint) then makes only what differs. Safe because every entry is keyed by content."""
+
+    def seed(cache: Path) -> Path:
+        for part in ("photos", "vendor", "search"):
+            if (demo_cache / part).is_dir():
+                shutil.copytree(
+                    demo_cache / part, cache / part, copy_function=os.link, dirs_exist_ok=True
+                )
+        return cache
+
+    return seed
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -129,6 +130,7 @@ def live(
     tmp_path: Any,
     site_server: tuple[str, Any],
     serve_app: Callable[[Settings], Api],
+    seed_cache: Callable[[Path], Path],
 ) -> tuple[str, Api]:
     """The demo site built against an endpoint on another origin (with the rate limit a
     test asks for through `@pytest.mark.parametrize("live", [N], indirect=True)`)."""
@@ -142,7 +144,7 @@ def live(
         rate_limit=limit,
     )
     api = serve_app(settings)
-    build_against(tmp_path, out, api)
+    build_against(tmp_path, out, api, seed_cache(tmp_path / "cache"))
     return site_url, api
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from endpoint.settings import Settings
 from generator.cli import main
-from tests.conftest import NOW, ROOT, _QuietHandler
+from tests.conftest import NOW, ROOT, Seed, _QuietHandler
 from tests.endpoint.conftest import Api, settings_for
 
 ARTICLE_RU = "/news/education/novaya-shkola/"
@@ -36,18 +36,21 @@ def site_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 @pytest.fixture
 def live(
-    tmp_path: Path, site_server: tuple[str, Path], serve_app: Callable[[Settings], Api]
+    tmp_path: Path,
+    site_server: tuple[str, Path],
+    serve_app: Callable[[Settings], Api],
+    seed_cache: Seed,
 ) -> tuple[str, Api]:
     """The demo site built against a running endpoint on another origin."""
     site_url, out = site_server
     api = serve_app(
         settings_for(f"sqlite:///{tmp_path / 'r.sqlite3'}", allowed_origins=frozenset({site_url}))
     )
-    build_against(tmp_path, out, api)
+    build_against(tmp_path, out, api, seed_cache(tmp_path / "cache"))
     return site_url, api
 
 
-def build_against(tmp_path: Path, out: Path, api: Api) -> None:
+def build_against(tmp_path: Path, out: Path, api: Api, cache: Path) -> None:
     """Build the demo site into OUT with its endpoint at API (another origin)."""
     root = tmp_path / "site"
     for part in ("content", "static"):
@@ -57,7 +60,8 @@ def build_against(tmp_path: Path, out: Path, api: Api) -> None:
     (root / "site.yaml").write_text(
         config.replace("endpoint: /api/\n", f"endpoint: {api.base}/api/\n"), encoding="utf-8"
     )
-    assert main(["build", "--site", str(root), "--out", str(out), "--now", NOW]) == 0
+    command = ["build", "--site", str(root), "--out", str(out), "--cache", str(cache)]
+    assert main([*command, "--now", NOW]) == 0
 
 
 def open_article(browser: Any, url: str, javascript: bool = True) -> Any:
