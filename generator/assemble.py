@@ -171,7 +171,9 @@ def _pages(
     for lang in config.lang_codes:
         items = articles[lang]
         switch = urls.Switch(config, lang, months)
-        rubrics = {key: [a for a in items if a.doc.category == key] for key in config.categories}
+        rubrics: dict[str, list[Article]] = {key: [] for key in config.categories}
+        for item in items:  # one pass: a site has thousands of articles and a dozen rubrics
+            rubrics[item.doc.category].append(item)
         position = {a.url: i for rubric in rubrics.values() for i, a in enumerate(rubric)}
         pages += [
             _article_page(a, switch, _related(rubrics[a.doc.category], position[a.url]))

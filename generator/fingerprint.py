@@ -8,16 +8,19 @@ files and the code. Nothing else reaches a template, so equal fingerprints mean 
 
 from __future__ import annotations
 
+import copyreg
 import functools
 import hashlib
 import io
+import operator
 import pickle
 import sys
-from collections.abc import Iterable
-from dataclasses import fields
+from collections.abc import Callable, Iterable
+from dataclasses import fields, is_dataclass
 from importlib import metadata
 from pathlib import Path
 
+from generator import model
 from generator.model import Article, Document, SourceFile, SourceRef
 
 PACKAGE = Path(__file__).resolve().parent
@@ -131,5 +134,23 @@ def _pickled(value: object) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.fast = True
+    pickler.dispatch_table = _AS_FIELDS
     pickler.dump(value)
     return buffer.getvalue()
+
+
+def _as_fields(kind: type) -> Callable[[object], tuple[type, tuple[object, ...]]]:
+    """A dataclass pickled as its class and its fields' values in order: exact, and a
+    quarter cheaper than pickle's default (a dict of field names for every object)."""
+    names = _names(kind)
+    get = operator.attrgetter(*names)
+    if len(names) == 1:
+        return lambda item: (kind, (get(item),))
+    return lambda item: (kind, get(item))
+
+
+_AS_FIELDS = copyreg.dispatch_table | {
+    kind: _as_fields(kind)
+    for kind in vars(model).values()
+    if isinstance(kind, type) and is_dataclass(kind)
+}
