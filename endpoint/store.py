@@ -120,6 +120,31 @@ def minute_now() -> tuple[int, int]:
     return int(now // 60), max(1, 60 - int(now % 60))
 
 
+class Upkeep:
+    """What both stores do beside a write, per process: count a post against the
+    per-address limit that reactions and comments share (sweeping past minutes' rows once a
+    minute), and purge pending and rejected comments older than 30 days once an hour."""
+
+    def __init__(self) -> None:
+        self.swept = 0
+        self.purged = 0
+
+    def count_post(self, db: commentsql.Connection, client: bytes, limit: int) -> None:
+        if not limit:
+            return
+        minute, retry_after = minute_now()
+        if self.swept != minute:
+            commentsql.sweep_rate(db, minute)
+            self.swept = minute
+        if commentsql.count_rate(db, client, minute) > limit:
+            raise RateLimited(retry_after)
+
+    def purge(self, db: commentsql.Connection, now: int) -> None:
+        if now - self.purged >= PURGE_EVERY:
+            commentsql.purge(db, now)
+            self.purged = now
+
+
 class SQLiteStore:
     """SQLite in WAL mode, writes serialised by BEGIN IMMEDIATE.
 
@@ -135,8 +160,7 @@ class SQLiteStore:
     def __init__(self, path: str | Path, busy_timeout_ms: int = 1500) -> None:
         self.path = str(path)
         self.busy_timeout_ms = busy_timeout_ms
-        self.swept = 0
-        self.purged = 0
+        self.upkeep = Upkeep()
         self.local = threading.local()
         self.write_lock = threading.Lock()
         self.pid = os.getpid()
@@ -288,7 +312,7 @@ class SQLiteStore:
 
     def vote(self, vote: Vote) -> Counts:
         with self._transaction() as db:
-            self._count_post(db, vote.client, vote.limit)
+            self.upkeep.count_post(db, vote.client, vote.limit)
             # The trigger `count_vote` adds the vote to its count in this same statement.
             inserted = db.execute(
                 "INSERT INTO votes (page, reader, kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -307,30 +331,13 @@ class SQLiteStore:
             raise AlreadyReacted(mine or "", counts)
         return counts
 
-    def _count_post(self, db: sqlite3.Connection, client: bytes, limit: int) -> None:
-        """The per-address limit that reactions and comments share."""
-        if not limit:
-            return
-        minute, retry_after = minute_now()
-        if self.swept != minute:
-            commentsql.sweep_rate(db, minute)
-            self.swept = minute
-        if commentsql.count_rate(db, client, minute) > limit:
-            raise RateLimited(retry_after)
-
     # --- comments
 
     def add_comment(self, comment: NewComment) -> int:
         with self._transaction() as db:
-            self._count_post(db, comment.client, comment.limit)
-            self._purge(db, comment.created)
+            self.upkeep.count_post(db, comment.client, comment.limit)
+            self.upkeep.purge(db, comment.created)
             return commentsql.insert(db, comment)
-
-    def _purge(self, db: sqlite3.Connection, now: int) -> None:
-        """Pending and rejected comments older than 30 days, once an hour per process."""
-        if now - self.purged >= PURGE_EVERY:
-            commentsql.purge(db, now)
-            self.purged = now
 
     def approved(self, page: str) -> list[Comment]:
         return self._read(lambda db: commentsql.approved(db, page))
@@ -349,7 +356,7 @@ class SQLiteStore:
 
     def decide(self, decision: Decision) -> dict[int, str]:
         with self._transaction() as db:
-            self._purge(db, decision.at)  # moderators at work: a good moment for upkeep
+            self.upkeep.purge(db, decision.at)  # moderators at work: a good moment for upkeep
             return commentsql.decide(db, decision)
 
     def log(self, limit: int) -> list[LogEntry]:

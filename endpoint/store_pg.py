@@ -18,7 +18,6 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from endpoint import commentsql
 from endpoint.store import (
-    PURGE_EVERY,
     SCHEMA,
     AlreadyReacted,
     Comment,
@@ -27,10 +26,9 @@ from endpoint.store import (
     LogEntry,
     NewComment,
     OutboxItem,
-    RateLimited,
     StoreUnavailable,
+    Upkeep,
     Vote,
-    minute_now,
 )
 
 WAIT = 1.5  # seconds to wait for a connection before answering 503
@@ -81,8 +79,7 @@ class PostgresStore:
                 "options": "-c statement_timeout=5000 -c lock_timeout=2000",
             },
         )
-        self.swept = 0
-        self.purged = 0
+        self.upkeep = Upkeep()
         self.ready = False
 
     @contextmanager
@@ -127,7 +124,7 @@ class PostgresStore:
 
     def vote(self, vote: Vote) -> Counts:
         with self._transaction() as db:
-            self._count_post(db, vote.client, vote.limit)
+            self.upkeep.count_post(db, vote.client, vote.limit)
             inserted = db.execute(
                 "INSERT INTO votes (page, reader, kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (vote.page, vote.reader, vote.kind),
@@ -149,32 +146,16 @@ class PostgresStore:
             raise AlreadyReacted(str(mine[0]) if mine else "", counts)
         return counts
 
-    def _count_post(self, db: Qmark, client: bytes, limit: int) -> None:
-        if not limit:
-            return
-        minute, retry_after = minute_now()
-        if self.swept != minute:
-            commentsql.sweep_rate(db, minute)
-            self.swept = minute
-        if commentsql.count_rate(db, client, minute) > limit:
-            raise RateLimited(retry_after)
-
     # --- comments
 
     def add_comment(self, comment: NewComment) -> int:
         with self._transaction() as db:
-            self._count_post(db, comment.client, comment.limit)
+            self.upkeep.count_post(db, comment.client, comment.limit)
             # Two posts of one text at once: the second waits and sees the first.
             key = int.from_bytes(comment.fingerprint[:8], "big", signed=True)
             db.execute("SELECT pg_advisory_xact_lock(?)", (key,))
-            self._purge(db, comment.created)
+            self.upkeep.purge(db, comment.created)
             return commentsql.insert(db, comment)
-
-    def _purge(self, db: Qmark, now: int) -> None:
-        """Pending and rejected comments older than 30 days, once an hour per process."""
-        if now - self.purged >= PURGE_EVERY:
-            commentsql.purge(db, now)
-            self.purged = now
 
     def approved(self, page: str) -> list[Comment]:
         with self._transaction() as db:
@@ -198,7 +179,7 @@ class PostgresStore:
 
     def decide(self, decision: Decision) -> dict[int, str]:
         with self._transaction() as db:
-            self._purge(db, decision.at)  # moderators at work: a good moment for upkeep
+            self.upkeep.purge(db, decision.at)  # moderators at work: a good moment for upkeep
             return commentsql.decide(db, decision)
 
     def log(self, limit: int) -> list[LogEntry]:

@@ -250,10 +250,10 @@ def test_pending_and_rejected_go_after_30_days(api: Api) -> None:
         )  # fmt: skip
 
     pending, rejected, approved = (stored(t, old) for t in ("p", "r", "a"))
-    store.purged = int(time.time())  # type: ignore[attr-defined]  # not before the decisions
+    store.upkeep.purged = int(time.time())  # type: ignore[attr-defined]  # not before the decisions
     api.decide("reject", rejected)
     api.decide("approve", approved)
-    store.purged = 0  # type: ignore[attr-defined]  # the next post purges at once
+    store.upkeep.purged = 0  # type: ignore[attr-defined]  # the next post purges at once
     posted(api, text="Свежий комментарий")
     remaining = {
         c.id for s in ("pending", "approved", "rejected") for c in store.listing(s, 100, None)
