@@ -61,8 +61,8 @@ class Session:
         self.stopping = False
         self.thread: threading.Thread | None = None
         self.stale_search = False  # the output's search index is an earlier build's
-        self.garbage = False  # a build ran since the last collection
-        self.trash: list[object] = []  # what the last builds made, freed before the next
+        # What the last builds made: freed before the next build, or collected in a pause.
+        self.trash: list[object] = []
 
     def start(self) -> None:
         """The first build (on all cores), then the follow-up thread (single process: forking
@@ -113,12 +113,10 @@ class Session:
                 # Builds leave the cycle collector off (see pipeline); a collection holds
                 # the interpreter for a tenth of a second on a large site, so it waits for
                 # a pause instead of delaying the editor's next save.
-                self.garbage = False
                 gc.collect()
                 continue
             options = replace(self.options, fresh_search=task == "reindex")
             self._build(options, generation)
-            self.garbage = True
             if task == "reindex" and not self.stale_search and self.built:
                 self.log(f"search index updated in {self.built.report.seconds:.2f} s")
 
@@ -132,9 +130,9 @@ class Session:
                 return "stop"
             if self.dirty:
                 return "build"
-            timeout = QUIET if self.garbage else IDLE if self.stale_search else None
+            timeout = QUIET if self.trash else IDLE if self.stale_search else None
             if not self.wake.wait(timeout) and not self.dirty and not self.stopping:
-                return "collect" if self.garbage else "reindex"
+                return "collect" if self.trash else "reindex"
 
     def _build(self, options: Options, generation: int) -> None:
         def cancelled() -> bool:
