@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install install-test serve build check test lint golden bench bench-photos bench-reactions clean
+.PHONY: install install-test serve build check test lint golden bench bench-photos bench-reactions bench-preview clean
 
 install: $(STAMP)
 
@@ -70,6 +70,10 @@ bench-photos: install $(BENCH_STAMP)
 # The readers' endpoint (reactions, comments) against a hello-world app (needs wrk: apt-get install wrk).
 bench-reactions: install-test
 	$(BIN)/python -m bench.reactions --seconds 10
+
+# The editors' preview: Pyodide's first and cached load in Chromium, one body as she types.
+bench-preview: install-test
+	$(BIN)/python -m bench.preview
 
 clean:
 	rm -rf public .cache .pytest_cache .mypy_cache .ruff_cache

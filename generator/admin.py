@@ -8,16 +8,21 @@ configuration against the front matter the build accepts, so the CMS can only wr
 
 from __future__ import annotations
 
+import functools
+import io
 import json
+import zipfile
 from collections.abc import Mapping
 from html import escape
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import markdown
 import yaml
 
-from generator import frontmatter, vendor
+from generator import frontmatter, markup, preview, vendor
 from generator.config import SiteConfig
 from generator.errors import Collector
 from generator.i18n import Strings
@@ -25,6 +30,7 @@ from generator.model import OutputFile
 
 FOLDER = "admin"
 SCRIPT = Path(__file__).resolve().parent / "cms" / "khabar-cms.js"
+PREVIEW = "khabar-preview.zip"  # the preview's Python (generator/preview.py) for Pyodide
 CONTENT = "content"
 MEDIA_FOLDER = "static/images"
 PUBLIC_FOLDER = "/images"
@@ -57,7 +63,7 @@ def paths(config: SiteConfig) -> list[str]:
     """Where /admin/ is written, known before rendering so that clashes are found first."""
     if not enabled(config):
         return []
-    generated = ["index.html", "config.yml", SCRIPT.name]
+    generated = ["index.html", "config.yml", SCRIPT.name, PREVIEW]
     return [f"{FOLDER}/{name}" for name in generated]
 
 
@@ -71,12 +77,43 @@ def files(config: SiteConfig, strings: Mapping[str, Strings]) -> list[OutputFile
         OutputFile(f"{FOLDER}/index.html", page(config, strings).encode("utf-8")),
         OutputFile(f"{FOLDER}/config.yml", text.encode("utf-8")),
         OutputFile(f"{FOLDER}/{SCRIPT.name}", SCRIPT.read_bytes()),
+        OutputFile(f"{FOLDER}/{PREVIEW}", preview_bundle()),
     ]
 
 
-def copies(cms: Mapping[str, Path]) -> dict[str, Path]:
-    """The vendored CMS files under admin/ (output path -> file in the cache)."""
-    return {f"{FOLDER}/{name}": path for name, path in cms.items()}
+@functools.cache
+def preview_bundle() -> bytes:
+    """The Python the preview runs in the browser: generator/preview.py with the generator
+    modules it imports and the Markdown package the build itself renders with (same
+    version, same code). Sources only, in a fixed order with fixed times: the same code
+    always gives the same bytes, so an unchanged bundle is never written again."""
+    package = Path(markdown.__file__).resolve().parent
+    here = Path(__file__).resolve().parent
+    files = {f"generator/{name}.py": here / f"{name}.py" for name in preview.MODULES}
+    files.update(
+        (f"markdown/{p.relative_to(package).as_posix()}", p)
+        for p in package.rglob("*.py")
+        if "__pycache__" not in p.parts
+    )
+    licence = next(
+        (f for f in metadata.distribution("markdown").files or () if f.name.startswith("LICENSE")),
+        None,
+    )
+    if licence is not None:  # BSD: the notice travels with the code
+        files["markdown/LICENSE.md"] = Path(str(licence.locate()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name].read_bytes())
+    return buffer.getvalue()
+
+
+def copies(package: vendor.Package, files: Mapping[str, Path]) -> dict[str, Path]:
+    """A vendored package's files under admin/ (output path -> file in the cache)."""
+    folder = f"{FOLDER}/{package.folder}/" if package.folder else f"{FOLDER}/"
+    return {folder + name: path for name, path in files.items()}
 
 
 def api_base(config: SiteConfig) -> str:
@@ -195,6 +232,8 @@ def settings(config: SiteConfig, strings: Mapping[str, Strings]) -> dict[str, An
             "slugInvalid": t("admin.slug_invalid"),
             "now": t("admin.now"),
             "clear": t("admin.clear"),
+            "previewLoading": t("admin.preview_loading"),
+            "previewFailed": t("admin.preview_failed"),
         }
         for lang, t in strings.items()
     }
@@ -204,6 +243,10 @@ def settings(config: SiteConfig, strings: Mapping[str, Strings]) -> dict[str, An
         "defaultLocale": config.default_language,
         "timezone": config.timezone,
         "stylesheet": f"{config.base_path}/assets/css/site.css",
+        "basePath": config.base_path,
+        "pyodide": f"{config.base_path}/{FOLDER}/{vendor.PYODIDE.folder}/",
+        "preview": f"{config.base_path}/{FOLDER}/{PREVIEW}",
+        "placeholders": {"article": markup.MD_LINK, "root": markup.ROOT_LINK},
         "rubrics": config.categories,
         "words": words,
     }
@@ -227,7 +270,7 @@ def page(config: SiteConfig, strings: Mapping[str, Strings]) -> str:
 </head>
 <body>
 <noscript><p>{escape(t("admin.noscript"))}</p></noscript>
-<script src="{vendor.MAIN}"></script>
+<script src="{vendor.DECAP.main}"></script>
 <script src="{SCRIPT.name}"></script>
 </body>
 </html>

@@ -122,16 +122,15 @@ class _TargetsExtension(Extension):
             self.processor.reset()
 
 
-EXTENSIONS = (
-    "tables",
-    "attr_list",
-    "fenced_code",
-    "footnotes",
-    "def_list",
-    "abbr",
-    "sane_lists",
-    "md_in_html",
-)
+# By module, not by short name: a short name is looked up in the installed packages'
+# metadata, which the editors' preview (generator/preview.py, in Pyodide) does not carry.
+EXTENSIONS = tuple(
+    f"markdown.extensions.{name}"
+    for name in (
+        "tables", "attr_list", "fenced_code", "footnotes", "def_list", "abbr", "sane_lists",
+        "md_in_html",
+    )
+)  # fmt: skip
 
 
 class _TocExtension(TocExtension):

@@ -230,20 +230,27 @@ def _go_on(cancelled: Callable[[], bool]) -> None:
 def editors_ui(
     config: SiteConfig, theme: render.Theme, options: Options, write_out: bool
 ) -> tuple[list[OutputFile], dict[str, Path], list[str]]:
-    """/admin/: generated files, the CMS's own files (downloaded once into the cache) and a
-    warning when those cannot be had: the site is still built, without /admin/."""
+    """/admin/: generated files, the vendored packages' files (downloaded once into the
+    cache) and a warning when one cannot be had: the site is still built, without /admin/
+    if Decap is missing, with the CMS's own preview if Pyodide is."""
     errors = Collector()
     admin.check(config, theme.strings, errors)
     errors.raise_if_any()
     generated = admin.files(config, theme.strings)
     if not generated or not write_out:  # `check` validates the configuration only
         return generated, {}, []
+    cache = options.cache or options.site / ".cache"
+    line = config.repository.line if config.repository else 1
     try:
-        cms = vendor.cms_files(options.cache or options.site / ".cache")
+        cms = admin.copies(vendor.DECAP, vendor.package_files(vendor.DECAP, cache))
     except vendor.VendorError as exc:
-        line = config.repository.line if config.repository else 1
         return [], {}, [f"site.yaml:{line}: warning: {exc}; /admin/ is left out of this build"]
-    return generated, admin.copies(cms), []
+    try:
+        cms |= admin.copies(vendor.PYODIDE, vendor.package_files(vendor.PYODIDE, cache))
+    except vendor.VendorError as exc:  # the CMS works; its preview says what it lacks
+        shown = "the editors' preview shows the CMS's own Markdown, not the site's"
+        return generated, cms, [f"site.yaml:{line}: warning: {exc}; {shown}"]
+    return generated, cms, []
 
 
 def load_site_config(root: Path) -> SiteConfig:

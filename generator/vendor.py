@@ -1,8 +1,10 @@
-"""The editors' CMS (Decap), pinned and served from the site's own origin.
+"""Front-end packages /admin/ needs, pinned and served from the site's own origin.
 
-The build downloads the package tarball from the npm registry once, checks it against the
-sha512 pinned here, keeps the files the browser needs in the build cache and hands them to
-the writer. No Node, no CDN: editors in Russia reach the site itself, not jsDelivr.
+Decap is the editors' CMS; Pyodide runs the generator's own Markdown and typography in the
+editor's browser for the preview (`generator/preview.py`). The build downloads each package's
+tarball from the npm registry once, checks it against the sha512 pinned here, keeps the files
+the browser needs in the build cache and hands them to the writer. No Node, no CDN: editors
+in Russia reach the site itself, not jsDelivr.
 """
 
 from __future__ import annotations
@@ -16,26 +18,31 @@ import shutil
 import tarfile
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
-NAME = "decap-cms"
-VERSION = "3.16.3"
-INTEGRITY = (
-    "sha512-hf+dPlCh7TJmWl8+6VRzHYOWhri5xgUknrZbDewaWe4s9B7xJ8PQugp2QHeSldMUKz"
-    "av6+z0oIpwUYhUJDYtYw=="
-)
 REGISTRY = "https://registry.npmjs.org"
 REGISTRY_ENV = "KHABAR_NPM_REGISTRY"  # a mirror of the npm registry, e.g. a company's own
-# What the browser loads: the main file, its lazily loaded chunks, two WebAssembly modules
-# and the licence notice that must travel with the minified code.
-WANTED = re.compile(
-    r"^package/dist/((?:\d+\.)?decap-cms\.js|[0-9a-f]+\.wasm|decap-cms\.js\.LICENSE\.txt)$"
-)
-MAIN = "decap-cms.js"
 COMPLETE = ".complete"
 MAX_BYTES = 64 * 1024 * 1024
 
-# Two exact edits of the pinned code, where Decap's `multiple_folders` assumes the language
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    version: str
+    integrity: str  # npm's `integrity`: sha512 of the tarball, base64
+    wanted: re.Pattern[str]  # tarball member -> its file name in group 1
+    folder: str  # where under /admin/ its files are served ("" for /admin/ itself)
+    main: str = ""  # the file the patches apply to
+    patches: tuple[tuple[str, str], ...] = ()
+
+    def tarball_url(self) -> str:
+        base = os.environ.get(REGISTRY_ENV) or REGISTRY
+        return f"{base.rstrip('/')}/{self.name}/-/{self.name}-{self.version}.tgz"
+
+
+# Three exact edits of the pinned code, where Decap's `multiple_folders` assumes the language
 # folder sits right above the file (the pairing limitation of decap-cms#4645 and #6600):
 # 1. the language of content/ru/2026/x.md is asked of our admin script (Decap says "2026");
 # 2. an article that exists in one language only (not the default one) keeps a path of its
@@ -54,29 +61,53 @@ PATCHES = (
         'raw:c.get("data")&&(!window.khabarWritten||window.khabarWritten(e,c.get("data")))?r(c):""',
     ),
 )
+DECAP = Package(
+    name="decap-cms",
+    version="3.16.3",
+    integrity="sha512-hf+dPlCh7TJmWl8+6VRzHYOWhri5xgUknrZbDewaWe4s9B7xJ8PQugp2QHeSldMUKz"
+    "av6+z0oIpwUYhUJDYtYw==",
+    # The main file, its lazily loaded chunks, two WebAssembly modules and the licence
+    # notice that must travel with the minified code.
+    wanted=re.compile(
+        r"^package/dist/((?:\d+\.)?decap-cms\.js|[0-9a-f]+\.wasm|decap-cms\.js\.LICENSE\.txt)$"
+    ),
+    folder="",
+    main="decap-cms.js",
+    patches=PATCHES,
+)
+# CPython compiled to WebAssembly with its standard library (about 13 MB, fetched only when
+# an editor first opens a preview, then from the browser's cache). package.json carries the
+# licence (MPL-2.0) and the source's address.
+PYODIDE = Package(
+    name="pyodide",
+    version="314.0.7",
+    integrity="sha512-0YvXxEhfEdpLfb/XkM2BFAeMROq0iMUX2bzzH9pOttyMcWkwq+HbE5uyuGD82LN7y2q+SNvi"
+    "/6V5JEsOlD2R1A==",
+    wanted=re.compile(
+        r"^package/(pyodide\.js|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib\.zip"
+        r"|pyodide-lock\.json|package\.json)$"
+    ),
+    folder="pyodide",
+)
+PACKAGES = (DECAP, PYODIDE)
 
 
 class VendorError(Exception):
-    """The CMS could not be had (offline, registry down, bytes not the pinned ones)."""
+    """A package could not be had (offline, registry down, bytes not the pinned ones)."""
 
 
-def tarball_url() -> str:
-    base = os.environ.get(REGISTRY_ENV) or REGISTRY
-    return f"{base.rstrip('/')}/{NAME}/-/{NAME}-{VERSION}.tgz"
-
-
-def cms_files(cache: Path) -> dict[str, Path]:
-    """File name -> path in the cache of every file /admin/ needs; downloads them once."""
+def package_files(package: Package, cache: Path) -> dict[str, Path]:
+    """File name -> path in the cache of one package's files; downloads them once."""
     # The folder's name changes with our edits, so a cache made before an edit is not reused.
-    edits = hashlib.sha256(repr(PATCHES).encode()).hexdigest()[:12]
-    folder = cache / "vendor" / f"{NAME}-{VERSION}-{edits}"
+    edits = hashlib.sha256(repr(package.patches).encode()).hexdigest()[:12]
+    folder = cache / "vendor" / f"{package.name}-{package.version}-{edits}"
     if not (folder / COMPLETE).is_file():
-        _install(folder, _download())
+        _install(package, folder, _download(package))
     return {p.name: p for p in sorted(folder.iterdir()) if p.name != COMPLETE}
 
 
-def _download() -> bytes:
-    url = tarball_url()
+def _download(package: Package) -> bytes:
+    url = package.tarball_url()
     try:
         with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 - http(s) only
             data: bytes = answer.read(MAX_BYTES + 1)
@@ -85,19 +116,20 @@ def _download() -> bytes:
         raise VendorError(f"could not download {url}: {reason}") from None
     if len(data) > MAX_BYTES:
         raise VendorError(f"{url} is larger than {MAX_BYTES} bytes")
-    if not verify(data):
-        raise VendorError(f"{url} is not the pinned {NAME} {VERSION} (sha512 differs)")
+    if not verify(package, data):
+        raise VendorError(
+            f"{url} is not the pinned {package.name} {package.version} (sha512 differs)"
+        )
     return data
 
 
-def verify(data: bytes) -> bool:
-    """npm's `integrity`: sha512 of the tarball, base64."""
+def verify(package: Package, data: bytes) -> bool:
     digest = base64.b64encode(hashlib.sha512(data).digest()).decode("ascii")
-    return f"sha512-{digest}" == INTEGRITY
+    return f"sha512-{digest}" == package.integrity
 
 
-def _install(folder: Path, data: bytes) -> None:
-    """Unpack into a fresh folder beside the final one, then rename: never half a CMS."""
+def _install(package: Package, folder: Path, data: bytes) -> None:
+    """Unpack into a fresh folder beside the final one, then rename: never half a package."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial = folder.with_name(f".{folder.name}.{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
@@ -105,22 +137,25 @@ def _install(folder: Path, data: bytes) -> None:
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
             for member in archive.getmembers():
-                match = WANTED.match(member.name)
+                match = package.wanted.match(member.name)
                 handle = archive.extractfile(member) if match and member.isfile() else None
                 if match and handle is not None:
                     (partial / match.group(1)).write_bytes(handle.read())
-        _patch_main(partial / MAIN)
-        (partial / COMPLETE).write_text(f"{NAME} {VERSION}\n", encoding="utf-8")
+        if package.patches:
+            _patch(package, partial / package.main)
+        (partial / COMPLETE).write_text(f"{package.name} {package.version}\n", encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         partial.rename(folder)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
 
 
-def _patch_main(path: Path) -> None:
+def _patch(package: Package, path: Path) -> None:
     code = path.read_text(encoding="utf-8")
-    for old, new in PATCHES:
+    for old, new in package.patches:
         if code.count(old) != 1:
-            raise VendorError(f"{NAME} {VERSION}: the code to adapt was not found exactly once")
+            raise VendorError(
+                f"{package.name} {package.version}: the code to adapt was not found exactly once"
+            )
         code = code.replace(old, new)
     path.write_text(code, encoding="utf-8")

@@ -95,23 +95,26 @@ def repository_stays_clean() -> Iterator[None]:
 
 @pytest.fixture(scope="session", autouse=True)
 def cms_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | None]:
-    """The editors' CMS tarball, fetched once per session from the npm registry (real HTTP)
-    into a folder laid out like the registry; every build of the session, in-process or
-    not, reads it from there (KHABAR_NPM_REGISTRY=file://…) and still checks its sha512."""
+    """The tarballs of /admin/'s packages (Decap, Pyodide), fetched once per session from the
+    npm registry (real HTTP) into a folder laid out like the registry; every build of the
+    session, in-process or not, reads them from there (KHABAR_NPM_REGISTRY=file://…) and still
+    checks their sha512."""
     import urllib.error
     import urllib.request
 
     from generator import vendor
 
     folder = tmp_path_factory.mktemp("npm-registry")
-    target = folder / vendor.NAME / "-" / vendor.tarball_url().rsplit("/", 1)[1]
-    target.parent.mkdir(parents=True)
-    try:
-        with urllib.request.urlopen(vendor.tarball_url(), timeout=120) as answer:
-            target.write_bytes(answer.read())
-    except (urllib.error.URLError, OSError):
-        yield None  # offline: builds warn and leave /admin/ out; the CMS's tests fail
-        return
+    for package in vendor.PACKAGES:
+        url = package.tarball_url()
+        target = folder / package.name / "-" / url.rsplit("/", 1)[1]
+        target.parent.mkdir(parents=True)
+        try:
+            with urllib.request.urlopen(url, timeout=120) as answer:
+                target.write_bytes(answer.read())
+        except (urllib.error.URLError, OSError):
+            yield None  # offline: builds warn and leave /admin/ out; the CMS's tests fail
+            return
     previous = os.environ.get(vendor.REGISTRY_ENV)
     os.environ[vendor.REGISTRY_ENV] = folder.as_uri()
     yield folder

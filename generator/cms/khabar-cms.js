@@ -3,7 +3,8 @@
    - which language a file is in: the folder after content/ (content/tt/2026/x.md is tt);
    - URL slugs by Khabar's rules: `khabarSlugify` is a port of generator/slugs.py, and a
      test runs both over many strings;
-   - the preview in the site's own stylesheet and article layout. */
+   - the preview in the site's own stylesheet and article layout, its text made by the
+     build's own Markdown and typography (generator/preview.py) run in Pyodide. */
 (function () {
   "use strict";
   var settings = JSON.parse(document.getElementById("khabar-cms").textContent);
@@ -209,8 +210,103 @@
     });
   }
 
+  // The preview's text comes from the build's own code (generator/preview.py) run by
+  // Pyodide, loaded from this site the first time a preview is shown (then from the browser's
+  // cache). Until it is ready, or if it cannot load, Decap's own Markdown stands in and a line
+  // says so.
+  var python = null; // a promise of the module generator.preview
+  var previewModule = null;
+  var previewFailed = false;
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(script);
+    });
+  }
+
+  function loadPreview() {
+    if (python) return python;
+    python = loadScript(settings.pyodide + "pyodide.js")
+      .then(function () { return window.loadPyodide({ indexURL: settings.pyodide }); })
+      .then(function (py) {
+        return fetch(settings.preview, { credentials: "same-origin" }).then(function (answer) {
+          if (!answer.ok) throw new Error(settings.preview + ": HTTP " + answer.status);
+          return answer.arrayBuffer();
+        }).then(function (data) {
+          py.unpackArchive(data, "zip", { extractDir: "/khabar" });
+          py.runPython("import sys; sys.path.insert(0, '/khabar')");
+          previewModule = py.pyimport("generator.preview");
+          return previewModule;
+        });
+      });
+    python.catch(function (error) {
+      previewFailed = true;
+      console.error("khabar: the site's preview could not load", error);
+    });
+    return python;
+  }
+
+  function escapeRe(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+  var PLACEHOLDER = new RegExp("(href|src)=\"(" + escapeRe(settings.placeholders.article) + "|" +
+    escapeRe(settings.placeholders.root) + ")([^\"]*)\"", "g");
+  function attribute(text) {
+    return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  }
+
+  // The build's placeholders, resolved as the build would where the browser can: a photo is
+  // the CMS's copy (an upload not yet committed has no address on the site); a site path is
+  // under the base path; another article's address is known only to the build.
+  function resolved(html, getAsset) {
+    return html.replace(PLACEHOLDER, function (all, attr, kind, target) {
+      if (kind === settings.placeholders.article) return attr + "=\"#\" data-khabar-article=\"" + target + "\"";
+      if (attr === "src") {
+        var path = target.replace(/&amp;/g, "&");
+        return "src=\"" + attribute(String(getAsset(path))) + "\"";
+      }
+      return attr + "=\"" + settings.basePath + target + "\"";
+    });
+  }
+
   // The article as the theme's article.html lays it out, inside the site's stylesheet.
   var ArticlePreview = createClass({
+    componentDidMount: function () {
+      var self = this;
+      self.shown = true;
+      function again() { if (self.shown) self.forceUpdate(); }
+      loadPreview().then(again, again);
+    },
+    componentWillUnmount: function () { this.shown = false; },
+    siteBody: function (markdown, lang, path) {
+      var key = lang + "\u0000" + path + "\u0000" + markdown;
+      if (this.lastKey !== key) {
+        this.lastHtml = previewModule.body(markdown, lang, path);
+        this.lastKey = key;
+      }
+      return this.lastHtml;
+    },
+    body: function (data, lang) {
+      if (previewModule) {
+        try {
+          var html = this.siteBody(data.get("body") || "", lang, this.props.entry.get("path") || "");
+          return [null, h("div", { className: "body", "data-khabar-preview": "site",
+            dangerouslySetInnerHTML: { __html: resolved(html, this.props.getAsset) } })];
+        } catch (error) {
+          console.error("khabar: the site's preview failed on this text", error);
+        }
+      }
+      var words = settings.words[settings.defaultLocale];
+      var note = h("p", { role: "status", style: { fontSize: "0.875rem", color: "#4a5261" } },
+        previewFailed || previewModule ? words.previewFailed : words.previewLoading);
+      return [note, h("div", { className: "body", "data-khabar-preview": "decap" },
+        this.props.widgetFor("body"))];
+    },
+    text: function (value, lang) {
+      return value && previewModule ? previewModule.text(value, lang) : value || "";
+    },
     render: function () {
       var entry = this.props.entry;
       var data = entry.get("data");
@@ -221,18 +317,20 @@
       var credit = data.get("image_credit");
       var tags = data.get("tags");
       tags = tags && tags.toJS ? tags.toJS() : [];
+      var body = this.body(data, lang);
       return h("main", { id: "main", lang: lang },
+        body[0],
         h("article", { className: "article" },
           h("header", null,
             h("p", { className: "meta" },
               h("span", { className: "rubric" }, rubric), " ",
               h("time", null, when(data.get("date"), lang))),
-            h("h1", null, data.get("title") || ""),
-            data.get("lead") ? h("p", { className: "lead" }, data.get("lead")) : null),
+            h("h1", null, this.text(data.get("title"), lang)),
+            data.get("lead") ? h("p", { className: "lead" }, this.text(data.get("lead"), lang)) : null),
           image ? h("figure", { className: "cover" },
             h("img", { src: String(this.props.getAsset(image)), alt: data.get("image_alt") || "" }),
             credit ? h("figcaption", null, words.photo.replace("{credit}", credit)) : null) : null,
-          h("div", { className: "body" }, this.props.widgetFor("body")),
+          body[1],
           data.get("author") ? h("p", { className: "author" }, words.author + ": " + data.get("author")) : null,
           tags.length ? h("p", { className: "tags" }, h("span", null, words.tags + ":"), " " + tags.join(", ")) : null));
     }

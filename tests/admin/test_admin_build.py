@@ -4,6 +4,7 @@ CMS from the npm registry (checked, cached), and what happens without it."""
 from __future__ import annotations
 
 import io
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -110,10 +111,14 @@ def test_the_cms_is_served_from_the_site(site: SiteDir, run: Run, tmp_path: Path
     assert '<script src="decap-cms.js"></script>' in page and 'lang="ru"' in page
     assert "https://" not in page.split("<script type")[0]  # nothing from another origin
     main = (site.out / "admin/decap-cms.js").read_text("utf-8")
-    assert all(new in main for _, new in vendor.PATCHES)
+    assert all(new in main for _, new in vendor.DECAP.patches)
     chunks = list((site.out / "admin").glob("*.decap-cms.js"))
     assert len(chunks) > 50 and list((site.out / "admin").glob("*.wasm"))
     assert (site.out / "admin/decap-cms.js.LICENSE.txt").is_file()
+    pyodide = {p.name for p in (site.out / "admin/pyodide").iterdir()}
+    assert pyodide == {"pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
+                       "pyodide-lock.json", "package.json"}  # fmt: skip
+    assert (site.out / "admin/khabar-preview.zip").read_bytes() == admin.preview_bundle()
     assert (site.out / "admin/config.yml").read_bytes() == yaml.safe_dump(
         _config(site), allow_unicode=True, sort_keys=False
     ).encode()
@@ -123,7 +128,7 @@ def test_the_cms_is_served_from_the_site(site: SiteDir, run: Run, tmp_path: Path
 
 def _fake_registry(folder: Path) -> str:
     """A registry holding a tarball of the right name but the wrong bytes."""
-    target = folder / vendor.NAME / "-" / vendor.tarball_url().rsplit("/", 1)[1]
+    target = folder / vendor.DECAP.name / "-" / vendor.DECAP.tarball_url().rsplit("/", 1)[1]
     target.parent.mkdir(parents=True)
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
@@ -153,6 +158,30 @@ def test_without_the_pinned_cms_the_site_is_built_and_admin_left_out(
     assert len(warning) == 1 and warning[0].startswith(f"site.yaml:{line}: warning: ")
     assert expected in warning[0] and warning[0].endswith("/admin/ is left out of this build")
     assert (site.out / "index.html").is_file() and not (site.out / "admin").exists()
+
+
+def test_without_pyodide_the_cms_is_built_with_its_own_preview(
+    site: SiteDir, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    cms_registry: Path | None,
+) -> None:  # fmt: skip
+    """A registry (a mirror, say) that has Decap but not Pyodide: /admin/ is built, and the
+    warning says the preview will show the CMS's own Markdown."""
+    assert cms_registry is not None, "the npm registry could not be reached"
+    mirror = tmp_path / "npm"
+    shutil.copytree(cms_registry / vendor.DECAP.name, mirror / vendor.DECAP.name)
+    text = (site.root / "site.yaml").read_text("utf-8")
+    site.write("site.yaml", text + REPOSITORY)
+    site.article("content/ru/a.md")
+    monkeypatch.setenv(vendor.REGISTRY_ENV, mirror.as_uri())
+    code, _, err = run("build", "--site", str(site.root), "--now", NOW,
+                       "--cache", str(tmp_path / "cache"))  # fmt: skip
+    assert code == 0, err
+    warning = [line for line in err.splitlines() if ": warning: " in line]
+    assert len(warning) == 1 and "could not download" in warning[0]
+    assert warning[0].endswith("the editors' preview shows the CMS's own Markdown, not the site's")
+    assert (site.out / "admin/decap-cms.js").is_file()
+    assert (site.out / "admin/khabar-preview.zip").is_file()
+    assert not (site.out / "admin/pyodide").exists()
 
 
 def test_the_demo_newsroom_has_its_admin(demo_site: Path) -> None:

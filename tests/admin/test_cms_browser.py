@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from generator import yamlfile
 from tests.admin.conftest import Served, sign_in
@@ -196,21 +197,75 @@ def test_the_admin_shell_passes_axe(cms_page: Any, served: Served) -> None:
 
 
 def test_the_preview_is_the_sites_own(cms_page: Any, served: Served) -> None:
-    """The preview pane lays the article out as the theme does, in the theme's stylesheet."""
+    """The preview pane lays the article out as the theme does, in the theme's stylesheet,
+    with the text the build makes: its Markdown and typography, run in the browser."""
     page = cms_page
     sign_in(page, served, "#/collections/articles")
     page.get_by_text("В Чистополе открыли новую школу на 1100 мест").click()
     page.get_by_title("Переключиться на предварительный просмотр").click()
     frame = page.frame_locator("#preview-pane")
     heading = frame.locator("article.article h1")
-    assert heading.inner_text() == "В Чистополе открыли новую школу на 1100 мест"
     assert frame.locator("link[rel=stylesheet][href='/assets/css/site.css']").count() == 1
     assert frame.locator("figure.cover figcaption").inner_text() == "Фото: Айгуль Гарипова"
-    assert "Подрядчик закончил" in frame.locator("article .body").inner_text()
     assert frame.locator("main").get_attribute("lang") == "ru"
-    # The site's stylesheet is applied: the heading has the site's font, not the CMS's.
+    body = frame.locator("article .body[data-khabar-preview=site]")
+    body.wait_for(timeout=60000)  # Pyodide: 13 MB from this site the first time
+    # Character for character what the published page shows: «ёлочки» for straight quotes,
+    # dashes, non-breaking spaces, the table, the link to another article.
     site_page = page.context.new_page()
     site_page.goto(f"{served.url}/news/education/novaya-shkola/")
+    site_body = site_page.locator("article .body").inner_text()
+    site_heading = site_page.locator("h1").inner_text()
+    site_lead = site_page.locator("article .lead").inner_text()
     site_font = site_page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
     site_page.close()
+    assert "«Мы ждали эту школу" in site_body and "\u00a0— рассказала" in site_body
+    assert body.inner_text() == site_body
+    assert (
+        heading.inner_text()
+        == site_heading
+        == "В\u00a0Чистополе открыли новую школу на\u00a01100 мест"
+    )
+    assert frame.locator("article .lead").inner_text() == site_lead
+    assert body.locator("table td").first.inner_text() == "1–4"
+    assert body.locator("a[data-khabar-article]").get_attribute("href") == "#"
+    # The site's stylesheet is applied: the heading has the site's font, not the CMS's.
     assert heading.evaluate("h => getComputedStyle(h).fontFamily") == site_font
+
+
+def test_the_preview_sets_what_the_editor_types_as_the_site_will(
+    cms_page: Any, served: Served
+) -> None:
+    page = cms_page
+    sign_in(page, served, "#/collections/articles/new")
+    page.get_by_title("Переключиться на предварительный просмотр").click()
+    field(page, "title").fill('Школа "Радуга" - открыта')
+    page.locator("[data-slate-editor]").nth(0).click()
+    page.keyboard.type('Директор сказал: "Ждём всех" - и открыл двери.')
+    frame = page.frame_locator("#preview-pane")
+    body = frame.locator("article .body[data-khabar-preview=site]")
+    body.wait_for(timeout=60000)
+    expected = "Директор сказал: «Ждём всех»\u00a0— и\u00a0открыл двери."
+    # Decap hands the preview each change a moment later: wait for the last keystroke.
+    paragraph = body.locator("p", has_text="Директор сказал")
+    expect(paragraph).to_have_text(expected)
+    assert paragraph.inner_text() == expected  # to_have_text takes U+00A0 for a space
+    assert frame.locator("article h1").inner_text() == "Школа «Радуга»\u00a0— открыта"
+
+
+def test_without_pyodide_the_preview_says_its_text_is_simplified(
+    cms_page: Any, served: Served
+) -> None:
+    """If the preview's Python cannot load (an old browser, a proxy), the editor still sees
+    her article, in Decap's rendering, and a line saying the site's rules are missing."""
+    page = cms_page
+    page.route("**/admin/pyodide/**", lambda route: route.fulfill(status=404, body="no"))
+    sign_in(page, served, "#/collections/articles")
+    page.get_by_text("В Чистополе открыли новую школу на 1100 мест").click()
+    page.get_by_title("Переключиться на предварительный просмотр").click()
+    frame = page.frame_locator("#preview-pane")
+    note = frame.locator("main > p[role=status]")
+    note.filter(has_text="Не удалось загрузить правила вёрстки сайта").wait_for()
+    body = frame.locator("article .body[data-khabar-preview=decap]")
+    assert "Подрядчик закончил" in body.inner_text()
+    assert '"Мы ждали эту школу' in body.inner_text()  # Decap's rendering: straight quotes
