@@ -127,7 +127,7 @@ def in_chromium(folder: Path, port: int) -> dict[str, float]:
 
 
 def _count(response: Any, fetched: list[int]) -> None:
-    if "/admin/pyodide/" in response.url or response.url.endswith(admin.PREVIEW):
+    if "/admin/pyodide-" in response.url or f"/admin/{admin.PREVIEW}" in response.url:
         fetched.append(len(response.body()) if response.status == 200 else 0)
 
 

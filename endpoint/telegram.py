@@ -29,6 +29,7 @@ from endpoint.web import Problem, Request, Response, Routes
 
 LEASE = 120  # seconds a claimed message stays this sender's
 BATCH = 20
+STOP_WAIT = 10.0  # seconds close() waits for a message being sent (a send times out at 5)
 MAX_UPDATE = 64 * 1024
 BUTTONS = ("approve", "reject")
 DONE = {"approve": "telegram.approved", "reject": "telegram.rejected", "delete": "telegram.deleted"}
@@ -107,8 +108,17 @@ class Notifier:
             self.thread.start()
 
     def close(self) -> None:
+        """Stop sending; waits for the message being sent, so that it is recorded before
+        the store closes (otherwise it would go out again when its lease ran out)."""
         self.stopping = True
         self.wake.set()
+        thread = self.thread
+        if (
+            thread is not None
+            and self.pid == os.getpid()
+            and thread is not threading.current_thread()
+        ):
+            thread.join(timeout=STOP_WAIT)
 
     def _loop(self) -> None:
         while not self.stopping:
@@ -132,7 +142,10 @@ class Notifier:
             except StoreUnavailable:
                 return sent
             for item in items:
-                sent += self._one(item, max(0.5, min(5.0, deadline - time.monotonic())))
+                try:
+                    sent += self._one(item, max(0.5, min(5.0, deadline - time.monotonic())))
+                except StoreUnavailable:  # its lease runs out and it is tried again
+                    return sent
             if len(items) < BATCH:
                 break
         return sent

@@ -9,6 +9,7 @@ configuration against the front matter the build accepts, so the CMS can only wr
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import json
 import zipfile
@@ -79,6 +80,10 @@ def files(config: SiteConfig, strings: Mapping[str, Strings]) -> list[OutputFile
         OutputFile(f"{FOLDER}/{SCRIPT.name}", SCRIPT.read_bytes()),
         OutputFile(f"{FOLDER}/{PREVIEW}", preview_bundle()),
     ]
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
 
 
 @functools.cache
@@ -234,6 +239,7 @@ def settings(config: SiteConfig, strings: Mapping[str, Strings]) -> dict[str, An
             "clear": t("admin.clear"),
             "previewLoading": t("admin.preview_loading"),
             "previewFailed": t("admin.preview_failed"),
+            "previewBroken": t("admin.preview_broken"),
         }
         for lang, t in strings.items()
     }
@@ -245,7 +251,8 @@ def settings(config: SiteConfig, strings: Mapping[str, Strings]) -> dict[str, An
         "stylesheet": f"{config.base_path}/assets/css/site.css",
         "basePath": config.base_path,
         "pyodide": f"{config.base_path}/{FOLDER}/{vendor.PYODIDE.folder}/",
-        "preview": f"{config.base_path}/{FOLDER}/{PREVIEW}",
+        # By content: an editor's browser never keeps a bundle older than the site's.
+        "preview": f"{config.base_path}/{FOLDER}/{PREVIEW}?v={_digest(preview_bundle())}",
         "placeholders": {"article": markup.MD_LINK, "root": markup.ROOT_LINK},
         "rubrics": config.categories,
         "words": words,
@@ -270,8 +277,8 @@ def page(config: SiteConfig, strings: Mapping[str, Strings]) -> str:
 </head>
 <body>
 <noscript><p>{escape(t("admin.noscript"))}</p></noscript>
-<script src="{vendor.DECAP.main}"></script>
-<script src="{SCRIPT.name}"></script>
+<script src="{vendor.DECAP.main}?v={vendor.DECAP.version}"></script>
+<script src="{SCRIPT.name}?v={_digest(SCRIPT.read_bytes())}"></script>
 </body>
 </html>
 """

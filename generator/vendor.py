@@ -78,16 +78,17 @@ DECAP = Package(
 # CPython compiled to WebAssembly with its standard library (about 13 MB, fetched only when
 # an editor first opens a preview, then from the browser's cache). package.json carries the
 # licence (MPL-2.0) and the source's address.
+PYODIDE_VERSION = "314.0.7"
 PYODIDE = Package(
     name="pyodide",
-    version="314.0.7",
+    version=PYODIDE_VERSION,
     integrity="sha512-0YvXxEhfEdpLfb/XkM2BFAeMROq0iMUX2bzzH9pOttyMcWkwq+HbE5uyuGD82LN7y2q+SNvi"
     "/6V5JEsOlD2R1A==",
     wanted=re.compile(
         r"^package/(pyodide\.js|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib\.zip"
         r"|pyodide-lock\.json|package\.json)$"
     ),
-    folder="pyodide",
+    folder=f"pyodide-{PYODIDE_VERSION}",  # by version: a browser never mixes two releases
 )
 PACKAGES = (DECAP, PYODIDE)
 
@@ -98,12 +99,17 @@ class VendorError(Exception):
 
 def package_files(package: Package, cache: Path) -> dict[str, Path]:
     """File name -> path in the cache of one package's files; downloads them once."""
-    # The folder's name changes with our edits, so a cache made before an edit is not reused.
-    edits = hashlib.sha256(repr(package.patches).encode()).hexdigest()[:12]
-    folder = cache / "vendor" / f"{package.name}-{package.version}-{edits}"
+    # The folder's name changes with the bytes pinned, the files kept and our edits, so a
+    # cache made before any of them changed is not reused.
+    made = repr((package.integrity, package.wanted.pattern, package.patches))
+    folder = cache / "vendor" / f"{package.name}-{package.version}-{_digest(made)}"
     if not (folder / COMPLETE).is_file():
         _install(package, folder, _download(package))
     return {p.name: p for p in sorted(folder.iterdir()) if p.name != COMPLETE}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _download(package: Package) -> bytes:

@@ -212,11 +212,11 @@
 
   // The preview's text comes from the build's own code (generator/preview.py) run by
   // Pyodide, loaded from this site the first time a preview is shown (then from the browser's
-  // cache). Until it is ready, or if it cannot load, Decap's own Markdown stands in and a line
-  // says so.
+  // cache). Until it is ready, or if it cannot load or fails on a text, Decap's own Markdown
+  // stands in and a line says so.
   var python = null; // a promise of the module generator.preview
   var previewModule = null;
-  var previewFailed = false;
+  var previewState = "loading"; // then "ready", "failed" (could not load) or "broken"
 
   function loadScript(src) {
     return new Promise(function (resolve, reject) {
@@ -238,37 +238,63 @@
           return answer.arrayBuffer();
         }).then(function (data) {
           py.unpackArchive(data, "zip", { extractDir: "/khabar" });
-          py.runPython("import sys; sys.path.insert(0, '/khabar')");
+          // The browser's stack is shallower than CPython's: a Python RecursionError (one
+          // text fails) must come before the WebAssembly stack runs out (Pyodide dies).
+          py.runPython("import sys; sys.path.insert(0, '/khabar'); sys.setrecursionlimit(400)");
           previewModule = py.pyimport("generator.preview");
+          previewState = "ready";
           return previewModule;
         });
       });
     python.catch(function (error) {
-      previewFailed = true;
+      previewState = "failed";
       console.error("khabar: the site's preview could not load", error);
     });
     return python;
   }
 
+  // A Python exception spoils one text; a fatal error ends Pyodide until the page reloads.
+  function failed(error) {
+    console.error("khabar: the site's preview failed on this text", error);
+    if (error && error.pyodide_fatal_error) {
+      previewModule = null;
+      previewState = "broken";
+    }
+  }
+
   function escapeRe(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
   var PLACEHOLDER = new RegExp("(href|src)=\"(" + escapeRe(settings.placeholders.article) + "|" +
     escapeRe(settings.placeholders.root) + ")([^\"]*)\"", "g");
+  var decoder = document.createElement("textarea"); // RCDATA: decodes, never makes elements
+  function unescaped(value) { decoder.innerHTML = value; return decoder.value; }
   function attribute(text) {
     return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
   }
 
   // The build's placeholders, resolved as the build would where the browser can: a photo is
-  // the CMS's copy (an upload not yet committed has no address on the site); a site path is
-  // under the base path; another article's address is known only to the build.
+  // the CMS's copy (the site publishes only resized variants, and an upload not yet committed
+  // has no address at all); a site path is under the base path; another article's address
+  // is known only to the build.
   function resolved(html, getAsset) {
     return html.replace(PLACEHOLDER, function (all, attr, kind, target) {
       if (kind === settings.placeholders.article) return attr + "=\"#\" data-khabar-article=\"" + target + "\"";
-      if (attr === "src") {
-        var path = target.replace(/&amp;/g, "&");
-        return "src=\"" + attribute(String(getAsset(path))) + "\"";
-      }
+      if (attr === "src") return "src=\"" + attribute(photo(getAsset, unescaped(target))) + "\"";
       return attr + "=\"" + settings.basePath + target + "\"";
     });
+  }
+
+  // A photo's address in the preview, from the CMS: it reads static/images/NAME from the
+  // repository (or has the upload not yet committed). Decap takes a path with a leading
+  // slash for a public URL and the site publishes only resized variants, so the slash goes.
+  function photo(getAsset, path) {
+    return String(getAsset(String(path).replace(/^\/+/, "")));
+  }
+
+  // The file of the side being shown: Decap gives the default language's path for both.
+  function pathIn(path, lang) {
+    var parts = (path || "").split("/");
+    if (parts[0] === settings.folder && parts.length > 2) parts[1] = lang;
+    return parts.join("/");
   }
 
   // The article as the theme's article.html lays it out, inside the site's stylesheet.
@@ -283,29 +309,39 @@
     siteBody: function (markdown, lang, path) {
       var key = lang + "\u0000" + path + "\u0000" + markdown;
       if (this.lastKey !== key) {
-        this.lastHtml = previewModule.body(markdown, lang, path);
+        this.lastHtml = null;
         this.lastKey = key;
+        try {
+          this.lastHtml = previewModule.body(markdown, lang, path);
+        } catch (error) {
+          failed(error);
+        }
       }
       return this.lastHtml;
     },
     body: function (data, lang) {
-      if (previewModule) {
-        try {
-          var html = this.siteBody(data.get("body") || "", lang, this.props.entry.get("path") || "");
-          return [null, h("div", { className: "body", "data-khabar-preview": "site",
-            dangerouslySetInnerHTML: { __html: resolved(html, this.props.getAsset) } })];
-        } catch (error) {
-          console.error("khabar: the site's preview failed on this text", error);
-        }
+      var html = previewModule
+        ? this.siteBody(data.get("body") || "", lang, pathIn(this.props.entry.get("path"), lang))
+        : null;
+      if (html !== null) {
+        return [null, h("div", { className: "body", "data-khabar-preview": "site",
+          dangerouslySetInnerHTML: { __html: resolved(html, this.props.getAsset) } })];
       }
       var words = settings.words[settings.defaultLocale];
-      var note = h("p", { role: "status", style: { fontSize: "0.875rem", color: "#4a5261" } },
-        previewFailed || previewModule ? words.previewFailed : words.previewLoading);
-      return [note, h("div", { className: "body", "data-khabar-preview": "decap" },
+      var note = { loading: words.previewLoading, failed: words.previewFailed }[previewState];
+      var shown = h("p", { role: "status", style: { fontSize: "0.875rem", color: "#4a5261" } },
+        note || words.previewBroken);
+      return [shown, h("div", { className: "body", "data-khabar-preview": "decap" },
         this.props.widgetFor("body"))];
     },
     text: function (value, lang) {
-      return value && previewModule ? previewModule.text(value, lang) : value || "";
+      if (!value || !previewModule) return value || "";
+      try {
+        return previewModule.text(value, lang);
+      } catch (error) {
+        failed(error);
+        return value;
+      }
     },
     render: function () {
       var entry = this.props.entry;
@@ -328,7 +364,7 @@
             h("h1", null, this.text(data.get("title"), lang)),
             data.get("lead") ? h("p", { className: "lead" }, this.text(data.get("lead"), lang)) : null),
           image ? h("figure", { className: "cover" },
-            h("img", { src: String(this.props.getAsset(image)), alt: data.get("image_alt") || "" }),
+            h("img", { src: photo(this.props.getAsset, image), alt: data.get("image_alt") || "" }),
             credit ? h("figcaption", null, words.photo.replace("{credit}", credit)) : null) : null,
           body[1],
           data.get("author") ? h("p", { className: "author" }, words.author + ": " + data.get("author")) : null,

@@ -64,13 +64,16 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`serve` on a copy of the demo; its cache outside the site, its log beside it."""
     base = tmp_path_factory.mktemp("cms")
     site = copy_demo(base / "site")
-    for lang, title in (
-        ("ru", "Книжная ярмарка в библиотеке"),
-        ("tt", "Китапханәдә китап ярминкәсе"),
+    # A photo named in Cyrillic, with a space, in the Russian article's body.
+    shutil.copy(site / "static/images/library.jpg", site / "static/images/книжные полки.jpg")
+    for lang, title, photos in (
+        ("ru", "Книжная ярмарка в библиотеке", "![Полки](/images/книжные%20полки.jpg)\n"),
+        ("tt", "Китапханәдә китап ярминкәсе", 'Бу ярминкә - "Китап" дусларына.\n'),
     ):
         (site / f"content/{lang}/2026/книжная-ярмарка.md").write_text(
-            f"---\ntitle: {title}\ndate: 2026-10-01T12:00:00+03:00\ncategory: culture\n---\n\n"
-            f"{title}.\n",
+            f"---\ntitle: {title}\ndate: 2026-10-01T12:00:00+03:00\ncategory: culture\n"
+            "image: /images/fair.jpg\nimage_alt: Ярмарка\n---\n\n"
+            f"{title}.\n\n![Зимняя улица](images/winter.jpg)\n\n{photos}",
             encoding="utf-8",
         )
     port = free_port()

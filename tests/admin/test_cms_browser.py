@@ -4,17 +4,19 @@ expects, `check` passes, `build` publishes both, paired by the language switch."
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from generator import yamlfile
+from generator import admin, yamlfile
 from tests.admin.conftest import Served, sign_in
 from tests.conftest import ROOT
 
@@ -24,7 +26,9 @@ LATER = "2027-01-15T12:00:00+03:00"  # a --now after everything written here
 
 def field(page: Any, name: str, locale: int = 0) -> Any:
     """A field of the editor by its front matter key: locale 0 is Russian, 1 Tatar."""
-    return page.locator(f'[id^="{name}-field-"]').nth(locale)
+    # Not the fields of a photo inside the body's editor (it has a "title" too).
+    own = f'[id^="{name}-field-"]'
+    return page.locator(f"{own}:not([data-slate-editor] {own})").nth(locale)
 
 
 def front_matter(path: Path) -> dict[str, Any]:
@@ -149,7 +153,7 @@ def test_an_article_named_in_cyrillic_opens_with_its_translation(
     page = cms_page
     sign_in(page, served, "#/collections/articles")
     page.get_by_text("Книжная ярмарка в библиотеке").click()
-    assert field(page, "title", 1).input_value() == "Китапханәдә китап ярминкәсе"
+    expect(field(page, "title", 1)).to_have_value("Китапханәдә китап ярминкәсе")
     assert (
         "Книжная ярмарка в библиотеке." in page.locator("[data-slate-editor]").nth(0).inner_text()
     )
@@ -259,7 +263,7 @@ def test_without_pyodide_the_preview_says_its_text_is_simplified(
     """If the preview's Python cannot load (an old browser, a proxy), the editor still sees
     her article, in Decap's rendering, and a line saying the site's rules are missing."""
     page = cms_page
-    page.route("**/admin/pyodide/**", lambda route: route.fulfill(status=404, body="no"))
+    page.route("**/admin/pyodide-*/**", lambda route: route.fulfill(status=404, body="no"))
     sign_in(page, served, "#/collections/articles")
     page.get_by_text("В Чистополе открыли новую школу на 1100 мест").click()
     page.get_by_title("Переключиться на предварительный просмотр").click()
@@ -269,3 +273,89 @@ def test_without_pyodide_the_preview_says_its_text_is_simplified(
     body = frame.locator("article .body[data-khabar-preview=decap]")
     assert "Подрядчик закончил" in body.inner_text()
     assert '"Мы ждали эту школу' in body.inner_text()  # Decap's rendering: straight quotes
+
+
+def test_the_preview_shows_the_bodys_photos_and_the_tatar_side(
+    cms_page: Any, served: Served
+) -> None:
+    """The cover and the body's photos come from the CMS (the site publishes only resized
+    variants), whatever their names and however their paths are written; the Tatar side is
+    typeset by the Tatar rules."""
+    page = cms_page
+    sign_in(page, served, "#/collections/articles")
+    page.get_by_text("Книжная ярмарка в библиотеке").click()
+    page.get_by_title("Переключиться на предварительный просмотр").click()
+    frame = page.frame_locator("#preview-pane")
+    body = frame.locator("article .body[data-khabar-preview=site]")
+    body.wait_for(timeout=60000)
+    photos = frame.locator("figure.cover img, article .body img")
+    expect(photos).to_have_count(3)
+    # The CMS fetches each photo, then the preview is drawn again with its address.
+    loaded = "imgs => imgs.map(i => i.complete && i.naturalWidth > 0 && i.src.startsWith('blob:'))"
+    deadline = time.monotonic() + 20
+    while photos.evaluate_all(loaded) != [True, True, True]:
+        assert time.monotonic() < deadline, photos.evaluate_all("imgs => imgs.map(i => i.src)")
+        time.sleep(0.1)
+    assert photos.nth(2).get_attribute("alt") == "Полки"
+    page.get_by_role("button", name="Пишем на RU").click()
+    page.get_by_text("tt", exact=True).click()  # shown in capitals by the CMS's CSS
+    tatar = frame.locator("main[lang=tt] article .body[data-khabar-preview=site]")
+    # "Бу" is a short word in Tatar, not in Russian: the Tatar rules were applied.
+    paragraph = tatar.locator("p", has_text="дусларына")
+    expect(paragraph).to_have_count(1)
+    assert paragraph.inner_text() == "Бу\u00a0ярминкә\u00a0— «Китап» дусларына."
+
+
+def test_while_the_sites_rules_load_the_preview_says_so(cms_page: Any, served: Served) -> None:
+    page = cms_page
+    page.route("**/admin/pyodide-*/**", lambda route: None)  # never answered: still loading
+    sign_in(page, served, "#/collections/articles")
+    page.get_by_text("В Чистополе открыли новую школу на 1100 мест").click()
+    page.get_by_title("Переключиться на предварительный просмотр").click()
+    frame = page.frame_locator("#preview-pane")
+    expect(frame.locator("main > p[role=status]")).to_have_text(
+        "Предпросмотр загружает правила вёрстки сайта; пока текст показан упрощённо."
+    )
+    assert (
+        "Подрядчик закончил"
+        in frame.locator("article .body[data-khabar-preview=decap]").inner_text()
+    )
+
+
+def test_a_text_the_sites_rules_fail_on_is_shown_simplified(cms_page: Any, served: Served) -> None:
+    """A Python exception on one text: that text falls back to Decap's rendering with a
+    line saying so; the next text is the site's again."""
+    page = cms_page
+    source = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(admin.preview_bundle())) as original,
+        zipfile.ZipFile(source, "w") as changed,
+    ):
+        for name in original.namelist():
+            data = original.read(name)
+            if name == "generator/preview.py":
+                data = data.replace(
+                    b"    rendered = markup.render(",
+                    b'    if "FAIL" in markdown:\n        raise ValueError("FAIL")\n'
+                    b"    rendered = markup.render(",
+                )
+            changed.writestr(name, data)
+    bundle = source.getvalue()
+    page.route(
+        f"**/admin/{admin.PREVIEW}*",
+        lambda route: route.fulfill(body=bundle, content_type="application/zip"),
+    )
+    sign_in(page, served, "#/collections/articles/new")
+    page.get_by_title("Переключиться на предварительный просмотр").click()
+    field(page, "title").fill("Проверка")
+    page.locator("[data-slate-editor]").nth(0).click()
+    page.keyboard.type("Текст FAIL")
+    frame = page.frame_locator("#preview-pane")
+    expect(frame.locator("main > p[role=status]")).to_contain_text(
+        "Правила вёрстки сайта не справились с этим текстом"
+    )
+    expect(frame.locator("article .body[data-khabar-preview=decap]")).to_contain_text("Текст FAIL")
+    for _ in range(4):
+        page.keyboard.press("Backspace")
+    page.keyboard.type('"ok"')
+    expect(frame.locator("article .body[data-khabar-preview=site]")).to_contain_text("Текст «ok»")
