@@ -3,8 +3,9 @@ Markdown and typography (generator/preview.py in Pyodide).
 
 `python -m bench.preview` measures, on a copy of the demo newsroom under `serve`:
 (1) in Chromium, the time from opening an article's preview until its text is the site's,
-with an empty browser cache and again with the cache the first visit left, and the bytes
-the first visit fetched for it; (2) under Node's Pyodide, the time to load it and to render
+with an empty browser cache and again with the cache the first visit left, the bytes the
+first visit fetched for it and its longest main-thread task (the page cannot answer a
+keystroke meanwhile); (2) under Node's Pyodide, the time to load it and to render
 one article body as the editor types (the demo's longest article and one of 3,000 words),
 against CPython running the same function.
 """
@@ -30,9 +31,10 @@ from generator import admin, preview, vendor
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "В Чистополе открыли новую школу на 1100 мест"
 NODE = """
-const { loadPyodide } = require(process.argv[2]);
 const fs = require("fs");
+const { pathToFileURL } = require("url");
 (async () => {
+  const { loadPyodide } = await import(pathToFileURL(process.argv[2]).href);
   let started = performance.now();
   const py = await loadPyodide({ indexURL: process.argv[3] });
   py.unpackArchive(new Uint8Array(fs.readFileSync(process.argv[4])), "zip", { extractDir: "/k" });
@@ -72,7 +74,7 @@ def in_node(folder: Path) -> dict[str, float]:
     (folder / "run.cjs").write_text(NODE, "utf-8")
     (folder / "texts.json").write_text(json.dumps(texts()), "utf-8")
     answer = subprocess.run(
-        ["node", str(folder / "run.cjs"), str(files["pyodide.js"]), f"{files['pyodide.js'].parent}/",
+        ["node", str(folder / "run.cjs"), str(files["pyodide.mjs"]), f"{files['pyodide.mjs'].parent}/",
          str(folder / "bundle.zip"), str(folder / "texts.json")],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
@@ -93,7 +95,7 @@ def in_node(folder: Path) -> dict[str, float]:
     return result
 
 
-def in_chromium(folder: Path, port: int) -> dict[str, float]:
+def in_chromium(folder: Path, port: int, baseline: bool = False) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     site = folder / "site"
@@ -109,31 +111,58 @@ def in_chromium(folder: Path, port: int) -> dict[str, float]:
         while "editors' UI at" not in log.read_text("utf-8"):
             time.sleep(0.2)
         with sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                         args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
-            context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+            # A profile on disk, as an editor's browser has: an incognito context's cache is
+            # in memory and too small for Pyodide's 9.6 MB WebAssembly file.
+            context = p.chromium.launch_persistent_context(
+                folder / "profile", executable_path="/usr/bin/chromium", headless=True,
+                args=["--no-sandbox", "--disable-gpu"], viewport={"width": 1400, "height": 1000},
+            )  # fmt: skip
             fetched: list[int] = []
             context.on("response", lambda r: _count(r, fetched))
+            # How long the editor's page cannot answer a keystroke while Pyodide starts.
+            context.add_init_script(LONG_TASKS)
+            shown = "site"
+            if baseline:  # the same visit with Decap's rendering only: what Pyodide adds
+                context.route("**/admin/pyodide-*/**", lambda route: route.abort())
+                shown = "decap"
             page = context.new_page()
             page.set_default_timeout(120_000)
-            result = {"cold_s": _open(page, port, first=True), "cold_mb": sum(fetched) / 1e6}
+            result = {
+                "cold_s": _open(page, port, first=True, shown=shown),
+                "cold_mb": sum(fetched) / 1e6,
+            }
+            result["cold_longest_task_s"] = page.evaluate("Math.max(0, ...window.khabarLong)")
             fetched.clear()
-            result |= {"warm_s": _open(page, port, first=False), "warm_mb": sum(fetched) / 1e6}
-            chromium.close()
+            result |= {
+                "warm_s": _open(page, port, first=False, shown=shown),
+                "warm_mb": sum(fetched) / 1e6,
+            }
+            result["warm_longest_task_s"] = page.evaluate("Math.max(0, ...window.khabarLong)")
+            context.close()
         return result
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(30)
 
 
+LONG_TASKS = """
+window.khabarLong = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.khabarLong.push(entry.duration / 1000);
+}).observe({ type: "longtask", buffered: true });
+"""
+
+
 def _count(response: Any, fetched: list[int]) -> None:
+    """Bytes that came over the wire (an answer from the browser's cache brings none)."""
     if "/admin/pyodide-" in response.url or f"/admin/{admin.PREVIEW}" in response.url:
-        fetched.append(len(response.body()) if response.status == 200 else 0)
+        fetched.append(max(0, response.request.sizes()["responseBodySize"]))
 
 
-def _open(page: Any, port: int, first: bool) -> float:
+def _open(page: Any, port: int, first: bool, shown: str) -> float:
     """Seconds from opening the article until its preview shows the site's text (Decap
     remembers whether the preview pane was open; the first visit opens it)."""
+    page.goto("about:blank")  # a new page load, not a change of the address's #fragment
     page.goto(f"http://localhost:{port}/admin/#/collections/articles")
     if first:
         page.get_by_role("button", name="Войти").click()
@@ -142,16 +171,20 @@ def _open(page: Any, port: int, first: bool) -> float:
     if first:
         page.get_by_title("Переключиться на предварительный просмотр").click()
     frame = page.frame_locator("#preview-pane")
-    frame.locator("article .body[data-khabar-preview=site]").wait_for()
+    frame.locator(f"article .body[data-khabar-preview={shown}]").wait_for()
     return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--baseline", action="store_true", help="Chromium only, without Pyodide")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
-    result = {**in_node(folder), **in_chromium(folder, args.port)}
+    if args.baseline:
+        result = in_chromium(folder, args.port, baseline=True)
+    else:
+        result = {**in_node(folder), **in_chromium(folder, args.port)}
     print(json.dumps({k: round(v, 3) for k, v in result.items()}, indent=1))
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -31,6 +31,7 @@ from generator.model import OutputFile
 
 FOLDER = "admin"
 SCRIPT = Path(__file__).resolve().parent / "cms" / "khabar-cms.js"
+WORKER = SCRIPT.with_name("khabar-preview-worker.js")  # runs the preview's Python
 PREVIEW = "khabar-preview.zip"  # the preview's Python (generator/preview.py) for Pyodide
 CONTENT = "content"
 MEDIA_FOLDER = "static/images"
@@ -64,7 +65,7 @@ def paths(config: SiteConfig) -> list[str]:
     """Where /admin/ is written, known before rendering so that clashes are found first."""
     if not enabled(config):
         return []
-    generated = ["index.html", "config.yml", SCRIPT.name, PREVIEW]
+    generated = ["index.html", "config.yml", SCRIPT.name, WORKER.name, PREVIEW]
     return [f"{FOLDER}/{name}" for name in generated]
 
 
@@ -78,6 +79,7 @@ def files(config: SiteConfig, strings: Mapping[str, Strings]) -> list[OutputFile
         OutputFile(f"{FOLDER}/index.html", page(config, strings).encode("utf-8")),
         OutputFile(f"{FOLDER}/config.yml", text.encode("utf-8")),
         OutputFile(f"{FOLDER}/{SCRIPT.name}", SCRIPT.read_bytes()),
+        OutputFile(f"{FOLDER}/{WORKER.name}", WORKER.read_bytes()),
         OutputFile(f"{FOLDER}/{PREVIEW}", preview_bundle()),
     ]
 
@@ -253,6 +255,7 @@ def settings(config: SiteConfig, strings: Mapping[str, Strings]) -> dict[str, An
         "pyodide": f"{config.base_path}/{FOLDER}/{vendor.PYODIDE.folder}/",
         # By content: an editor's browser never keeps a bundle older than the site's.
         "preview": f"{config.base_path}/{FOLDER}/{PREVIEW}?v={_digest(preview_bundle())}",
+        "worker": f"{config.base_path}/{FOLDER}/{WORKER.name}?v={_digest(WORKER.read_bytes())}",
         "placeholders": {"article": markup.MD_LINK, "root": markup.ROOT_LINK},
         "rubrics": config.categories,
         "words": words,

@@ -23,6 +23,10 @@ from generator import cms_local
 EVENTS = "/_khabar/events"
 CMS_FOLDER = "/admin/"
 CMS_CONFIG = "/admin/config.yml"
+# Addresses whose bytes never change: a folder named by its package's version, or a file
+# asked for by its digest (?v=…). The editor's browser keeps them instead of fetching the
+# preview's 13 MB again each visit.
+IMMUTABLE = re.compile(r"^/admin/pyodide-[^/]+/|^/admin/[^/]+\?v=[0-9a-z.]+$")
 SCRIPT = "/_khabar/live.js"
 TAG = f'<script src="{SCRIPT}" defer></script>'
 ENDPOINT = re.compile(rb'data-reactions="[^"]*"')
@@ -72,6 +76,7 @@ class Handler(SimpleHTTPRequestHandler):
     api: str | None
     out: Path
     cms: cms_local.LocalRepo | None = None  # the editors' UI on the local repository
+    immutable = False  # set for a static file at an IMMUTABLE address
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -79,6 +84,7 @@ class Handler(SimpleHTTPRequestHandler):
     def parse_request(self) -> bool:
         """Refuse what a local preview must never answer: another site's name in Host (a DNS
         rebinding page must not read drafts), a body of unknown or absurd length."""
+        self.immutable = False  # per request, should the connection carry another
         if not super().parse_request():
             return False
         if self.headers.defects:
@@ -133,7 +139,13 @@ class Handler(SimpleHTTPRequestHandler):
             return self.reply(
                 404, "text/html; charset=utf-8", self.dress((self.out / "404.html").read_bytes())
             )
+        self.immutable = file.is_file() and IMMUTABLE.match(self.path) is not None
         return super().do_GET()
+
+    def end_headers(self) -> None:
+        if self.immutable:
+            self.send_header("Cache-Control", "public, max-age=31536000, immutable")
+        super().end_headers()
 
     def do_POST(self) -> None:
         if urlsplit(self.path).path == cms_local.PATH and self.cms is not None:

@@ -85,7 +85,7 @@ PYODIDE = Package(
     integrity="sha512-0YvXxEhfEdpLfb/XkM2BFAeMROq0iMUX2bzzH9pOttyMcWkwq+HbE5uyuGD82LN7y2q+SNvi"
     "/6V5JEsOlD2R1A==",
     wanted=re.compile(
-        r"^package/(pyodide\.js|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib\.zip"
+        r"^package/(pyodide\.mjs|pyodide\.asm\.mjs|pyodide\.asm\.wasm|python_stdlib\.zip"
         r"|pyodide-lock\.json|package\.json)$"
     ),
     folder=f"pyodide-{PYODIDE_VERSION}",  # by version: a browser never mixes two releases

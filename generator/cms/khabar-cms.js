@@ -211,55 +211,59 @@
   }
 
   // The preview's text comes from the build's own code (generator/preview.py) run by
-  // Pyodide, loaded from this site the first time a preview is shown (then from the browser's
-  // cache). Until it is ready, or if it cannot load or fails on a text, Decap's own Markdown
-  // stands in and a line says so.
-  var python = null; // a promise of the module generator.preview
-  var previewModule = null;
+  // Pyodide in a worker (khabar-preview-worker.js), started when the CMS opens, from this
+  // site (then from the browser's cache). Until it is ready, or if it cannot load or fails
+  // on a text, Decap's own Markdown stands in and a line says so.
   var previewState = "loading"; // then "ready", "failed" (could not load) or "broken"
+  var worker = null;
+  var answers = new Map(); // request key -> {html} or {error}; the latest few
+  var asked = new Map(); // request key -> job id, while the worker works on it
+  var waiting = new Set(); // previews to draw again when an answer comes
+  var jobs = 0;
 
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = src;
-      script.onload = resolve;
-      script.onerror = function () { reject(new Error("could not load " + src)); };
-      document.head.appendChild(script);
-    });
-  }
+  function redraw() { waiting.forEach(function (preview) { preview.forceUpdate(); }); }
 
-  function loadPreview() {
-    if (python) return python;
-    python = loadScript(settings.pyodide + "pyodide.js")
-      .then(function () { return window.loadPyodide({ indexURL: settings.pyodide }); })
-      .then(function (py) {
-        return fetch(settings.preview, { credentials: "same-origin" }).then(function (answer) {
-          if (!answer.ok) throw new Error(settings.preview + ": HTTP " + answer.status);
-          return answer.arrayBuffer();
-        }).then(function (data) {
-          py.unpackArchive(data, "zip", { extractDir: "/khabar" });
-          // The browser's stack is shallower than CPython's: a Python RecursionError (one
-          // text fails) must come before the WebAssembly stack runs out (Pyodide dies).
-          py.runPython("import sys; sys.path.insert(0, '/khabar'); sys.setrecursionlimit(400)");
-          previewModule = py.pyimport("generator.preview");
-          previewState = "ready";
-          return previewModule;
+  function startPreview() {
+    if (worker || typeof Worker === "undefined") return;
+    var here = window.location.href;
+    worker = new Worker(settings.worker, { type: "module" });
+    worker.onmessage = function (event) {
+      var message = event.data;
+      if (message.ready) previewState = "ready";
+      else if (message.failed) {
+        previewState = "failed";
+        console.error("khabar: the site's preview could not load:", message.failed);
+      } else {
+        asked.forEach(function (id, key) {
+          if (id === message.id) { asked.delete(key); answers.set(key, message); }
         });
-      });
-    python.catch(function (error) {
-      previewState = "failed";
-      console.error("khabar: the site's preview could not load", error);
-    });
-    return python;
+        if (answers.size > 64) answers.delete(answers.keys().next().value);
+        if (message.fatal) { previewState = "broken"; worker.terminate(); }
+        if (message.error) console.error("khabar: the site's preview failed on a text:", message.error);
+      }
+      redraw();
+    };
+    worker.onerror = function (event) {
+      previewState = previewState === "ready" ? "broken" : "failed";
+      console.error("khabar: the site's preview stopped:", event.message);
+      redraw();
+    };
+    worker.postMessage({ start: {
+      pyodide: new URL(settings.pyodide, here).href, preview: new URL(settings.preview, here).href
+    } });
   }
 
-  // A Python exception spoils one text; a fatal error ends Pyodide until the page reloads.
-  function failed(error) {
-    console.error("khabar: the site's preview failed on this text", error);
-    if (error && error.pyodide_fatal_error) {
-      previewModule = null;
-      previewState = "broken";
+  // The site's HTML for a text, if the worker has answered; asks it otherwise (the answer
+  // draws the preview again). null: not (yet) to be had.
+  function site(kind, text, lang, path) {
+    var key = [kind, lang, path, text].join("\u0000");
+    var answer = answers.get(key);
+    if (answer) return answer.error ? null : answer.html;
+    if (previewState === "ready" && !asked.has(key)) {
+      asked.set(key, ++jobs);
+      worker.postMessage({ id: jobs, kind: kind, text: text, lang: lang, path: path });
     }
+    return undefined;
   }
 
   function escapeRe(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
@@ -299,49 +303,30 @@
 
   // The article as the theme's article.html lays it out, inside the site's stylesheet.
   var ArticlePreview = createClass({
-    componentDidMount: function () {
-      var self = this;
-      self.shown = true;
-      function again() { if (self.shown) self.forceUpdate(); }
-      loadPreview().then(again, again);
-    },
-    componentWillUnmount: function () { this.shown = false; },
-    siteBody: function (markdown, lang, path) {
-      var key = lang + "\u0000" + path + "\u0000" + markdown;
-      if (this.lastKey !== key) {
-        this.lastHtml = null;
-        this.lastKey = key;
-        try {
-          this.lastHtml = previewModule.body(markdown, lang, path);
-        } catch (error) {
-          failed(error);
-        }
-      }
-      return this.lastHtml;
-    },
+    componentDidMount: function () { waiting.add(this); startPreview(); },
+    componentWillUnmount: function () { waiting.delete(this); },
     body: function (data, lang) {
-      var html = previewModule
-        ? this.siteBody(data.get("body") || "", lang, pathIn(this.props.entry.get("path"), lang))
-        : null;
-      if (html !== null) {
+      var path = pathIn(this.props.entry.get("path"), lang);
+      var html = site("body", data.get("body") || "", lang, path);
+      if (html === undefined && this.shownHtml !== undefined) html = this.shownHtml; // until the answer
+      if (typeof html === "string") {
+        this.shownHtml = html;
         return [null, h("div", { className: "body", "data-khabar-preview": "site",
           dangerouslySetInnerHTML: { __html: resolved(html, this.props.getAsset) } })];
       }
       var words = settings.words[settings.defaultLocale];
-      var note = { loading: words.previewLoading, failed: words.previewFailed }[previewState];
-      var shown = h("p", { role: "status", style: { fontSize: "0.875rem", color: "#4a5261" } },
-        note || words.previewBroken);
+      var note = html === null ? words.previewBroken // the worker failed on this text
+        : { loading: words.previewLoading, failed: words.previewFailed,
+            broken: words.previewBroken }[previewState]; // none: its answer is on the way
+      var shown = note
+        ? h("p", { role: "status", style: { fontSize: "0.875rem", color: "#4a5261" } }, note)
+        : null;
       return [shown, h("div", { className: "body", "data-khabar-preview": "decap" },
         this.props.widgetFor("body"))];
     },
     text: function (value, lang) {
-      if (!value || !previewModule) return value || "";
-      try {
-        return previewModule.text(value, lang);
-      } catch (error) {
-        failed(error);
-        return value;
-      }
+      var html = value ? site("text", value, lang, "") : "";
+      return typeof html === "string" ? html : value || "";
     },
     render: function () {
       var entry = this.props.entry;
@@ -371,6 +356,8 @@
           tags.length ? h("p", { className: "tags" }, h("span", null, words.tags + ":"), " " + tags.join(", ")) : null));
     }
   });
+  // Pyodide takes seconds to start, cache or not: begin while the editor finds her article.
+  startPreview();
   window.CMS.registerPreviewStyle(settings.stylesheet);
   window.CMS.registerPreviewTemplate("articles", ArticlePreview);
 })();

@@ -117,7 +117,7 @@ def test_the_cms_is_served_from_the_site(site: SiteDir, run: Run, tmp_path: Path
     assert len(chunks) > 50 and list((site.out / "admin").glob("*.wasm"))
     assert (site.out / "admin/decap-cms.js.LICENSE.txt").is_file()
     pyodide = {p.name for p in (site.out / "admin" / vendor.PYODIDE.folder).iterdir()}
-    assert pyodide == {"pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
+    assert pyodide == {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
                        "pyodide-lock.json", "package.json"}  # fmt: skip
     assert (site.out / "admin/khabar-preview.zip").read_bytes() == admin.preview_bundle()
     assert (site.out / "admin/config.yml").read_bytes() == yaml.safe_dump(

@@ -17,6 +17,8 @@ import pytest
 from playwright.sync_api import expect
 
 from generator import admin, yamlfile
+from generator.config import load_config
+from generator.render import load_theme
 from tests.admin.conftest import Served, sign_in
 from tests.conftest import ROOT
 
@@ -359,3 +361,23 @@ def test_a_text_the_sites_rules_fail_on_is_shown_simplified(cms_page: Any, serve
         page.keyboard.press("Backspace")
     page.keyboard.type('"ok"')
     expect(frame.locator("article .body[data-khabar-preview=site]")).to_contain_text("Текст «ok»")
+
+
+def test_serve_lets_the_browser_keep_the_versioned_files(served: Served) -> None:
+    """Pyodide's folder is named by its version and the bundle is asked for by its digest:
+    the editor's browser keeps them; anything else is asked for again."""
+    import urllib.request
+
+    def cache_control(path: str) -> str:
+        with urllib.request.urlopen(served.url + path, timeout=30) as answer:
+            return str(answer.headers.get("Cache-Control"))
+
+    settings = admin.settings(
+        load_config(served.site), load_theme(load_config(served.site)).strings
+    )
+    kept = "public, max-age=31536000, immutable"
+    assert cache_control(f"{settings['pyodide']}pyodide.mjs") == kept
+    assert cache_control(settings["preview"]) == kept
+    assert cache_control(settings["worker"]) == kept
+    assert cache_control("/admin/khabar-preview.zip") == "None"  # no digest: not kept
+    assert cache_control("/admin/") == "no-store"

@@ -23,12 +23,13 @@ from generator.model import Parsed, SourceFile
 from tests.conftest import ROOT, require
 from tests.unit.test_mdtune import ALPHABET, CONSTRUCTS, PIECES
 
-# Runs the bundle in Pyodide under Node, as khabar-cms.js does in the browser: the
+# Runs the bundle in Pyodide under Node, as khabar-preview-worker.js does in the browser: the
 # documents come as JSON on stdin, their HTML goes out as JSON on stdout.
 RUNNER = """
-const { loadPyodide } = require(process.argv[2]);
 const fs = require("fs");
+const { pathToFileURL } = require("url");
 (async () => {
+  const { loadPyodide } = await import(pathToFileURL(process.argv[2]).href);
   const py = await loadPyodide({ indexURL: process.argv[3] });
   py.unpackArchive(new Uint8Array(fs.readFileSync(process.argv[4])), "zip", { extractDir: "/khabar" });
   py.runPython("import sys; sys.path.insert(0, '/khabar'); sys.setrecursionlimit(400)");
@@ -80,7 +81,7 @@ def _documents() -> list[tuple[str, str, str, str]]:
 def pyodide(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Pyodide as the build vendors it: from the npm registry, checked by its sha512."""
     files = vendor.package_files(vendor.PYODIDE, tmp_path_factory.mktemp("cache"))
-    return files["pyodide.js"].parent
+    return files["pyodide.mjs"].parent
 
 
 def test_pyodide_gives_what_the_build_gives(pyodide: Path, tmp_path: Path) -> None:
@@ -93,7 +94,7 @@ def test_pyodide_gives_what_the_build_gives(pyodide: Path, tmp_path: Path) -> No
     documents = tmp_path / "documents.json"
     documents.write_text(json.dumps(items), encoding="utf-8")
     answer = subprocess.run(
-        [node, str(script), str(pyodide / "pyodide.js"), f"{pyodide}/", str(bundle), str(documents)],
+        [node, str(script), str(pyodide / "pyodide.mjs"), f"{pyodide}/", str(bundle), str(documents)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert answer.returncode == 0, answer.stderr[-2000:]
