@@ -57,6 +57,16 @@ def choose_photo(page: Any, photo: Path) -> None:
     page.get_by_role("button", name="Выбрать помеченные").click()
 
 
+def open_preview(page: Any, served: Served, title: str | None = None) -> Any:
+    """Signs in and opens an article by its title (a new one without), with the preview
+    pane shown; returns the pane's frame."""
+    sign_in(page, served, "#/collections/articles" if title else "#/collections/articles/new")
+    if title:
+        page.get_by_text(title).click()
+    page.get_by_title("Переключиться на предварительный просмотр").click()
+    return page.frame_locator("#preview-pane")
+
+
 def test_write_translate_and_publish(cms_page: Any, served: Served, tmp_path: Path) -> None:
     page = cms_page
     sign_in(page, served, "#/collections/articles/new")
@@ -206,10 +216,7 @@ def test_the_preview_is_the_sites_own(cms_page: Any, served: Served) -> None:
     """The preview pane lays the article out as the theme does, in the theme's stylesheet,
     with the text the build makes: its Markdown and typography, run in the browser."""
     page = cms_page
-    sign_in(page, served, "#/collections/articles")
-    page.get_by_text("В Чистополе открыли новую школу на 1100 мест").click()
-    page.get_by_title("Переключиться на предварительный просмотр").click()
-    frame = page.frame_locator("#preview-pane")
+    frame = open_preview(page, served, "В Чистополе открыли новую школу на 1100 мест")
     heading = frame.locator("article.article h1")
     assert frame.locator("link[rel=stylesheet][href='/assets/css/site.css']").count() == 1
     assert frame.locator("figure.cover figcaption").inner_text() == "Фото: Айгуль Гарипова"
@@ -243,12 +250,10 @@ def test_the_preview_sets_what_the_editor_types_as_the_site_will(
     cms_page: Any, served: Served
 ) -> None:
     page = cms_page
-    sign_in(page, served, "#/collections/articles/new")
-    page.get_by_title("Переключиться на предварительный просмотр").click()
+    frame = open_preview(page, served)
     field(page, "title").fill('Школа "Радуга" - открыта')
     page.locator("[data-slate-editor]").nth(0).click()
     page.keyboard.type('Директор сказал: "Ждём всех" - и открыл двери.')
-    frame = page.frame_locator("#preview-pane")
     body = frame.locator("article .body[data-khabar-preview=site]")
     body.wait_for(timeout=60000)
     expected = "Директор сказал: «Ждём всех»\u00a0— и\u00a0открыл двери."
@@ -266,10 +271,7 @@ def test_without_pyodide_the_preview_says_its_text_is_simplified(
     her article, in Decap's rendering, and a line saying the site's rules are missing."""
     page = cms_page
     page.route("**/admin/pyodide-*/**", lambda route: route.fulfill(status=404, body="no"))
-    sign_in(page, served, "#/collections/articles")
-    page.get_by_text("В Чистополе открыли новую школу на 1100 мест").click()
-    page.get_by_title("Переключиться на предварительный просмотр").click()
-    frame = page.frame_locator("#preview-pane")
+    frame = open_preview(page, served, "В Чистополе открыли новую школу на 1100 мест")
     note = frame.locator("main > p[role=status]")
     note.filter(has_text="Не удалось загрузить правила вёрстки сайта").wait_for()
     body = frame.locator("article .body[data-khabar-preview=decap]")
@@ -284,10 +286,7 @@ def test_the_preview_shows_the_bodys_photos_and_the_tatar_side(
     variants), whatever their names and however their paths are written; the Tatar side is
     typeset by the Tatar rules."""
     page = cms_page
-    sign_in(page, served, "#/collections/articles")
-    page.get_by_text("Книжная ярмарка в библиотеке").click()
-    page.get_by_title("Переключиться на предварительный просмотр").click()
-    frame = page.frame_locator("#preview-pane")
+    frame = open_preview(page, served, "Книжная ярмарка в библиотеке")
     body = frame.locator("article .body[data-khabar-preview=site]")
     body.wait_for(timeout=60000)
     photos = frame.locator("figure.cover img, article .body img")
@@ -311,10 +310,7 @@ def test_the_preview_shows_the_bodys_photos_and_the_tatar_side(
 def test_while_the_sites_rules_load_the_preview_says_so(cms_page: Any, served: Served) -> None:
     page = cms_page
     page.route("**/admin/pyodide-*/**", lambda route: None)  # never answered: still loading
-    sign_in(page, served, "#/collections/articles")
-    page.get_by_text("В Чистополе открыли новую школу на 1100 мест").click()
-    page.get_by_title("Переключиться на предварительный просмотр").click()
-    frame = page.frame_locator("#preview-pane")
+    frame = open_preview(page, served, "В Чистополе открыли новую школу на 1100 мест")
     expect(frame.locator("main > p[role=status]")).to_have_text(
         "Предпросмотр загружает правила вёрстки сайта; пока текст показан упрощённо."
     )
@@ -347,12 +343,10 @@ def test_a_text_the_sites_rules_fail_on_is_shown_simplified(cms_page: Any, serve
         f"**/admin/{admin.PREVIEW}*",
         lambda route: route.fulfill(body=bundle, content_type="application/zip"),
     )
-    sign_in(page, served, "#/collections/articles/new")
-    page.get_by_title("Переключиться на предварительный просмотр").click()
+    frame = open_preview(page, served)
     field(page, "title").fill("Проверка")
     page.locator("[data-slate-editor]").nth(0).click()
     page.keyboard.type("Текст FAIL")
-    frame = page.frame_locator("#preview-pane")
     expect(frame.locator("main > p[role=status]")).to_contain_text(
         "Правила вёрстки сайта не справились с этим текстом"
     )
