@@ -9,7 +9,6 @@ configuration against the front matter the build accepts, so the CMS can only wr
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import json
 import zipfile
@@ -25,6 +24,7 @@ import yaml
 
 from generator import frontmatter, markup, preview, vendor
 from generator.config import SiteConfig
+from generator.digests import hash_bytes
 from generator.errors import Collector
 from generator.i18n import Strings
 from generator.model import OutputFile
@@ -84,8 +84,9 @@ def files(config: SiteConfig, strings: Mapping[str, Strings]) -> list[OutputFile
     ]
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:12]
+def _versioned(name: str, data: bytes) -> str:
+    """The file's address by its content: a browser never keeps one older than the site's."""
+    return f"{name}?v={hash_bytes(data)[:12]}"
 
 
 @functools.cache
@@ -253,9 +254,8 @@ def settings(config: SiteConfig, strings: Mapping[str, Strings]) -> dict[str, An
         "stylesheet": f"{config.base_path}/assets/css/site.css",
         "basePath": config.base_path,
         "pyodide": f"{config.base_path}/{FOLDER}/{vendor.PYODIDE.folder}/",
-        # By content: an editor's browser never keeps a bundle older than the site's.
-        "preview": f"{config.base_path}/{FOLDER}/{PREVIEW}?v={_digest(preview_bundle())}",
-        "worker": f"{config.base_path}/{FOLDER}/{WORKER.name}?v={_digest(WORKER.read_bytes())}",
+        "preview": f"{config.base_path}/{FOLDER}/{_versioned(PREVIEW, preview_bundle())}",
+        "worker": f"{config.base_path}/{FOLDER}/{_versioned(WORKER.name, WORKER.read_bytes())}",
         "placeholders": {"article": markup.MD_LINK, "root": markup.ROOT_LINK},
         "rubrics": config.categories,
         "words": words,
@@ -281,7 +281,7 @@ def page(config: SiteConfig, strings: Mapping[str, Strings]) -> str:
 <body>
 <noscript><p>{escape(t("admin.noscript"))}</p></noscript>
 <script src="{vendor.DECAP.main}?v={vendor.DECAP.version}"></script>
-<script src="{SCRIPT.name}?v={_digest(SCRIPT.read_bytes())}"></script>
+<script src="{_versioned(SCRIPT.name, SCRIPT.read_bytes())}"></script>
 </body>
 </html>
 """

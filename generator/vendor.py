@@ -21,6 +21,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.digests import hash_bytes
+
 REGISTRY = "https://registry.npmjs.org"
 REGISTRY_ENV = "KHABAR_NPM_REGISTRY"  # a mirror of the npm registry, e.g. a company's own
 COMPLETE = ".complete"
@@ -75,9 +77,9 @@ DECAP = Package(
     main="decap-cms.js",
     patches=PATCHES,
 )
-# CPython compiled to WebAssembly with its standard library (about 13 MB, fetched only when
-# an editor first opens a preview, then from the browser's cache). package.json carries the
-# licence (MPL-2.0) and the source's address.
+# CPython compiled to WebAssembly with its standard library (about 13 MB, fetched when an
+# editor opens the CMS, then from the browser's cache). package.json carries the licence
+# (MPL-2.0) and the source's address.
 PYODIDE_VERSION = "314.0.7"
 PYODIDE = Package(
     name="pyodide",
@@ -102,14 +104,10 @@ def package_files(package: Package, cache: Path) -> dict[str, Path]:
     # The folder's name changes with the bytes pinned, the files kept and our edits, so a
     # cache made before any of them changed is not reused.
     made = repr((package.integrity, package.wanted.pattern, package.patches))
-    folder = cache / "vendor" / f"{package.name}-{package.version}-{_digest(made)}"
+    folder = cache / "vendor" / f"{package.name}-{package.version}-{hash_bytes(made.encode())[:12]}"
     if not (folder / COMPLETE).is_file():
         _install(package, folder, _download(package))
     return {p.name: p for p in sorted(folder.iterdir()) if p.name != COMPLETE}
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _download(package: Package) -> bytes:

@@ -217,9 +217,8 @@
   var previewState = "loading"; // then "ready", "failed" (could not load) or "broken"
   var worker = null;
   var answers = new Map(); // request key -> {html} or {error}; the latest few
-  var asked = new Map(); // request key -> job id, while the worker works on it
+  var asked = new Set(); // request keys the worker is working on (a key is its request's id)
   var waiting = new Set(); // previews to draw again when an answer comes
-  var jobs = 0;
 
   function redraw() { waiting.forEach(function (preview) { preview.forceUpdate(); }); }
 
@@ -234,9 +233,8 @@
         previewState = "failed";
         console.error("khabar: the site's preview could not load:", message.failed);
       } else {
-        asked.forEach(function (id, key) {
-          if (id === message.id) { asked.delete(key); answers.set(key, message); }
-        });
+        asked.delete(message.id);
+        answers.set(message.id, message);
         if (answers.size > 64) answers.delete(answers.keys().next().value);
         if (message.fatal) { previewState = "broken"; worker.terminate(); }
         if (message.error) console.error("khabar: the site's preview failed on a text:", message.error);
@@ -260,8 +258,8 @@
     var answer = answers.get(key);
     if (answer) return answer.error ? null : answer.html;
     if (previewState === "ready" && !asked.has(key)) {
-      asked.set(key, ++jobs);
-      worker.postMessage({ id: jobs, kind: kind, text: text, lang: lang, path: path });
+      asked.add(key);
+      worker.postMessage({ id: key, kind: kind, text: text, lang: lang, path: path });
     }
     return undefined;
   }

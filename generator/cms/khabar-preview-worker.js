@@ -1,9 +1,9 @@
 /* The editors' preview's Python, off the page's main thread (a module worker, as Pyodide
-   needs): Pyodide runs the build's own
-   Markdown and typography (generator/preview.py, shipped in khabar-preview.zip) and answers
-   khabar-cms.js's requests. Starting Pyodide takes seconds of CPU; here the editor can type
-   meanwhile.
-   In:  {start: {pyodide, preview}} once, then {id, kind: "body"|"text", text, lang, path}.
+   needs): Pyodide runs the build's own Markdown and typography (generator/preview.py, shipped
+   in khabar-preview.zip) and answers khabar-cms.js's requests. Starting Pyodide takes seconds
+   of CPU; here the editor can type meanwhile.
+   In:  {start: {pyodide, preview}} once, then {id, kind: "body"|"text", text, lang, path}
+        (the id is the asker's; it comes back with the answer).
    Out: {ready: true} or {failed: message}; then {id, html} or {id, error, fatal}. */
 "use strict";
 var preview = null;
